@@ -1,0 +1,155 @@
+import { randomUUID } from "node:crypto";
+import type { Options } from "../config.js";
+import { principalForAccessKey, servicePrincipal } from "../auth/principal.js";
+import { authenticate } from "../auth/authenticate.js";
+import type { Codec, CodecContext } from "../protocol/codec.js";
+import { AwsError, SerializationFailure, ValidationFailure, type ValidationIssue } from "../protocol/errors.js";
+import { type HttpRequest, type HttpResponse, parseQueryString } from "../protocol/http.js";
+import { codecFor } from "../protocol/index.js";
+import type { Shape } from "../protocol/model.js";
+import { validateInput } from "../protocol/values.js";
+import type { ServiceInfo } from "../services/registry.js";
+import type { CallOptions, Principal, RequestContext, RequestOrigin } from "../services/types.js";
+import { accessLog } from "./log.js";
+import { operationsRoute } from "./operations.js";
+import { parseHost, requestProtocol, resolveService } from "./router.js";
+import { type LoadedService, ServiceHost } from "./service-host.js";
+import { sniffCredentialScope } from "./scope.js";
+
+/**
+ * The request path, in order. Each stage is one line here; the work lives in the module it names.
+ *   request id → operations routes → service → region/account → auth → parse → validate → dispatch → serialize → log
+ */
+export class Gateway {
+  readonly services: ServiceHost;
+
+  constructor(readonly options: Options, services: ServiceHost) {
+    this.services = services;
+  }
+
+  async handle(req: HttpRequest): Promise<HttpResponse> {
+    const started = process.hrtime.bigint();
+    const requestId = randomUUID(); // request id: echoed in every response and error
+    let label = "-";
+    let response: HttpResponse;
+    try {
+      const own = await operationsRoute(req, this.services); // health, reset, coverage: ours, not AWS's
+      if (own) return own;
+      const scope = sniffCredentialScope(req); // SigV4 scope (header or presigned): service + region hints
+      const host = parseHost(req.headers.host); // host-name forms: service, region, S3 bucket
+      const action = queryAction(req); // query-protocol Action, when it is in the URL
+      const info = resolveService(req, { signingName: scope?.service, region: scope?.region }, host, action);
+      if (!info || !this.services.enabled(info.id)) {
+        response = this.unknownService(req, requestId);
+      } else {
+        const region = info.global ? "us-east-1" : (scope?.region ?? host.region ?? this.options.defaultRegion);
+        const attempt = await this.handleService(req, info, region, requestId);
+        label = attempt.label;
+        response = attempt.response;
+      }
+    } catch (err) {
+      response = internalFailure(err, requestId);
+    }
+    accessLog(this.options.logLevel, label, response.status, started);
+    return response;
+  }
+
+  private async handleService(req: HttpRequest, info: ServiceInfo, region: string, requestId: string) {
+    const service = await this.services.load(info.id); // the service's model and handlers, loaded on first use
+    const codec = codecFor(requestProtocol(req, info)); // JSON and query both reach query-compatible services
+    const cctx: CodecContext = { model: service.model, requestId, xmlNamespace: info.queryXmlNamespace };
+    let label = `${info.id}.?`;
+    try {
+      const caller = await authenticate(req, info, this.options, principalForAccessKey); // SigV4 → principal
+      const { operation, input } = await codec.decode(req, cctx); // protocol → typed input
+      label = `${info.id}.${operation.name}`;
+      const handler = service.definition.operations[operation.name];
+      if (!handler) throw codec.unknownOperation(operation.name, cctx); // not implemented = not registered
+      checkInput(service, operation.input, input); // required members, enums: AWS's validation errors
+      const ctx = this.context(service, operation.name, caller, region, requestId, originOf(req));
+      const output = await handler(input, ctx); // the service's own semantics
+      return { label, response: codec.encode(operation, output, cctx) };
+    } catch (err) {
+      const error = toAwsError(err, service, requestId);
+      if (!error) return { label, response: internalFailure(err, requestId, codec, cctx) };
+      return { label, response: codec.encodeError(error, cctx) };
+    }
+  }
+
+  private context(service: LoadedService, operation: string, principal: Principal, region: string, requestId: string, origin: RequestOrigin): RequestContext {
+    return {
+      requestId,
+      service: service.definition.id,
+      operation,
+      account: principal.account,
+      region,
+      principal,
+      store: service.runtime.storeFor(principal.account, region),
+      origin,
+      runtime: service.runtime,
+    };
+  }
+
+  /** Cross-service calls: the same dispatch, as the calling service's principal, without the wire. */
+  async call<O>(serviceId: string, operationName: string, input: Record<string, unknown>, options: CallOptions): Promise<O> {
+    const service = await this.services.load(serviceId);
+    const operation = service.model.operations.get(operationName);
+    const handler = service.definition.operations[operationName];
+    if (!operation || !handler) throw new Error(`${serviceId}.${operationName} is not implemented`);
+    checkInput(service, operation.input, input);
+    const principal = servicePrincipal(options.account, options.asService);
+    const origin: RequestOrigin = { baseUrl: this.baseUrl(), host: new URL(this.baseUrl()).host, secure: false, headers: {} };
+    const ctx = this.context(service, operationName, principal, options.region, randomUUID(), origin);
+    return (await handler(input, ctx)) as O;
+  }
+
+  baseUrl(): string {
+    const host = this.options.hostname ?? (this.options.host === "0.0.0.0" ? "localhost" : this.options.host);
+    return `http://${host}:${this.options.port}`;
+  }
+
+  private unknownService(req: HttpRequest, requestId: string): HttpResponse {
+    const body = JSON.stringify({ __type: "UnknownOperationException", message: `No service is enabled for ${req.method} ${req.path}` });
+    return { status: 404, headers: { "content-type": "application/json", "x-amzn-requestid": requestId }, body };
+  }
+}
+
+function queryAction(req: HttpRequest): string | undefined {
+  if (!req.rawQuery.includes("Action=")) return undefined;
+  return parseQueryString(req.rawQuery).get("Action")?.[0];
+}
+
+function checkInput(service: LoadedService, shape: Shape, input: Record<string, unknown>) {
+  const issues: ValidationIssue[] = [];
+  validateInput(shape, input, issues, service.definition.validateEnums ?? false);
+  if (issues.length) throw new ValidationFailure(issues);
+}
+
+/** Client mistakes become AWS errors in the service's own terms; anything else is our bug (undefined). */
+function toAwsError(err: unknown, service: LoadedService, requestId: string): AwsError | undefined {
+  if (err instanceof AwsError) return err;
+  if (err instanceof ValidationFailure) {
+    return service.definition.validationError?.(err) ?? new AwsError("ValidationException", err.message, { status: 400 });
+  }
+  if (err instanceof SerializationFailure) {
+    return service.definition.serializationError?.(err) ?? new AwsError("SerializationException", err.message, { status: 400 });
+  }
+  void requestId;
+  return undefined;
+}
+
+function internalFailure(err: unknown, requestId: string, codec?: Codec, cctx?: CodecContext): HttpResponse {
+  console.error(`[overcast] internal error (request ${requestId}):`, err);
+  const error = new AwsError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", {
+    status: 500,
+    fault: "Receiver",
+  });
+  if (codec && cctx) return codec.encodeError(error, cctx);
+  return { status: 500, headers: { "content-type": "application/json", "x-amzn-requestid": requestId }, body: JSON.stringify({ __type: error.code, message: error.message }) };
+}
+
+function originOf(req: HttpRequest): RequestOrigin {
+  const host = req.headers.host ?? "localhost:4566";
+  return { baseUrl: `${req.secure ? "https" : "http"}://${host}`, host, secure: req.secure ?? false, headers: req.headers, sourceIp: req.sourceIp };
+}
+

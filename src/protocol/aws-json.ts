@@ -1,0 +1,73 @@
+import { AwsError, SerializationFailure } from "./errors.js";
+import { type Codec, type CodecContext, errorInfo, messageMemberName, readBody } from "./codec.js";
+import type { HttpRequest, HttpResponse } from "./http.js";
+import { readJson, writeJson } from "./json-values.js";
+import type { Operation } from "./model.js";
+
+/** awsJson1_0 and awsJson1_1: POST / with X-Amz-Target "Prefix.Operation" and a JSON document body. */
+export const awsJsonCodec: Codec = {
+  async decode(req: HttpRequest, ctx: CodecContext) {
+    const target = req.headers["x-amz-target"] ?? "";
+    const dot = target.lastIndexOf(".");
+    const prefix = target.slice(0, dot);
+    const name = target.slice(dot + 1);
+    const operation = dot > 0 && prefix === ctx.model.metadata.targetPrefix ? ctx.model.operations.get(name) : undefined;
+    if (!operation) throw awsJsonCodec.unknownOperation(name || target, ctx);
+    if (req.method !== "POST") {
+      throw new AwsError("UnknownOperationException", `${req.method} is not supported for this operation.`, { status: 400 });
+    }
+    const body = await readBody(req.body);
+    const text = body.toString("utf8").trim();
+    let document: unknown = {};
+    if (text) {
+      try {
+        document = JSON.parse(text);
+      } catch {
+        throw new SerializationFailure("Unable to parse the request body as JSON.");
+      }
+    }
+    if (document === null || typeof document !== "object" || Array.isArray(document)) {
+      throw new SerializationFailure("Start of structure or map expected.");
+    }
+    const input = readJson(document, operation.input, undefined, false) as Record<string, unknown>;
+    return { operation, input };
+  },
+
+  encode(operation: Operation, output: unknown, ctx: CodecContext): HttpResponse {
+    const document = writeJson(output ?? {}, operation.output, undefined, false) ?? {};
+    return jsonResponse(200, document, ctx);
+  },
+
+  encodeError(error: AwsError, ctx: CodecContext): HttpResponse {
+    const { status, shape, queryCode, fault } = errorInfo(error, ctx.model);
+    const document: Record<string, unknown> = {
+      __type: `${ctx.model.metadata.namespace}#${error.code}`,
+      ...(shape ? (writeJson(error.fields, shape, undefined, false) as object) : error.fields),
+      [messageMemberName(shape)]: error.message,
+    };
+    const response = jsonResponse(status, document, ctx);
+    response.headers["x-amzn-errortype"] = error.code;
+    if (ctx.model.metadata.awsQueryCompatible) response.headers["x-amzn-query-error"] = `${queryCode};${fault}`;
+    Object.assign(response.headers, error.headers);
+    return response;
+  },
+
+  unknownOperation(name: string, _ctx: CodecContext): AwsError {
+    return new AwsError("UnknownOperationException", name ? `Unknown operation ${name}` : "Missing required header: X-Amz-Target", {
+      status: 400,
+    });
+  },
+};
+
+function jsonResponse(status: number, document: unknown, ctx: CodecContext): HttpResponse {
+  const body = JSON.stringify(document);
+  return {
+    status,
+    headers: {
+      "content-type": `application/x-amz-json-${ctx.model.metadata.jsonVersion ?? "1.0"}`,
+      "x-amzn-requestid": ctx.requestId,
+      "content-length": String(Buffer.byteLength(body)),
+    },
+    body,
+  };
+}

@@ -1,0 +1,110 @@
+import type { Member, Shape } from "./model.js";
+import { SerializationFailure } from "./errors.js";
+import { decodeBase64, formatTimestamp, parseTimestamp, timestampFormatOf, toBuffer } from "./values.js";
+
+/**
+ * JSON document ⇄ typed values, shared by awsJson1_0/1_1 and restJson1 bodies.
+ * `useJsonName` is true for restJson1 only: awsJson protocols ignore the jsonName trait.
+ */
+export function readJson(value: unknown, shape: Shape, member: Member | undefined, useJsonName: boolean): unknown {
+  if (value === null || value === undefined) return undefined;
+  switch (shape.type) {
+    case "structure":
+    case "union":
+      return readStruct(value, shape, useJsonName);
+    case "list": {
+      if (!Array.isArray(value)) throw mismatch(value, "a list");
+      const item = shape.member as Member;
+      return value.filter((v) => v !== null).map((v) => readJson(v, item.shape, item, useJsonName));
+    }
+    case "map": {
+      if (typeof value !== "object" || Array.isArray(value)) throw mismatch(value, "a map");
+      const out: Record<string, unknown> = {};
+      const valueMember = shape.value as Member;
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v !== null) out[k] = readJson(v, valueMember.shape, valueMember, useJsonName);
+      }
+      return out;
+    }
+    case "string":
+      if (typeof value !== "string") throw mismatch(value, "a String");
+      return value;
+    case "number":
+    case "bigInteger":
+    case "bigDecimal":
+      if (typeof value === "number") return value;
+      if (typeof value === "string" && ["NaN", "Infinity", "-Infinity"].includes(value)) return Number(value);
+      throw mismatch(value, "a Number");
+    case "boolean":
+      if (typeof value !== "boolean") throw mismatch(value, "a Boolean");
+      return value;
+    case "blob": {
+      if (typeof value !== "string") throw mismatch(value, "a Blob");
+      const buf = decodeBase64(value);
+      if (!buf) throw new SerializationFailure("Base64 encoded value is not valid.");
+      return buf;
+    }
+    case "timestamp": {
+      if (typeof value !== "number" && typeof value !== "string") throw mismatch(value, "a Timestamp");
+      const date = parseTimestamp(value, timestampFormatOf(member, "epoch-seconds"));
+      if (!date) throw new SerializationFailure(`Invalid timestamp value: ${String(value)}`);
+      return date;
+    }
+    default:
+      return value;
+  }
+}
+
+function readStruct(value: unknown, shape: Shape, useJsonName: boolean): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw mismatch(value, "a structure");
+  const input = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(shape.members ?? {})) {
+    const wireName = useJsonName && member.jsonName ? member.jsonName : name;
+    const v = input[wireName];
+    if (v === undefined || v === null) continue;
+    out[name] = readJson(v, member.shape, member, useJsonName);
+  }
+  return out;
+}
+
+/** Mirrors AWS JSON front ends, which name the JSON token they could not convert. */
+function mismatch(value: unknown, expected: string): SerializationFailure {
+  if (Array.isArray(value)) return new SerializationFailure("Start of list found where not expected");
+  if (typeof value === "object") return new SerializationFailure("Start of structure or map found where not expected.");
+  const token = typeof value === "string" ? "STRING_VALUE" : typeof value === "number" ? "NUMBER_VALUE" : value ? "TRUE_VALUE" : "FALSE_VALUE";
+  return new SerializationFailure(`${token} can not be converted to ${expected}`);
+}
+
+export function writeJson(value: unknown, shape: Shape, member: Member | undefined, useJsonName: boolean): unknown {
+  if (value === undefined || value === null) return undefined;
+  switch (shape.type) {
+    case "structure":
+    case "union": {
+      const out: Record<string, unknown> = {};
+      const record = value as Record<string, unknown>;
+      for (const [name, m] of Object.entries(shape.members ?? {})) {
+        const v = writeJson(record[name], m.shape, m, useJsonName);
+        if (v !== undefined) out[useJsonName && m.jsonName ? m.jsonName : name] = v;
+      }
+      return out;
+    }
+    case "list":
+      return (value as unknown[]).map((v) => writeJson(v, (shape.member as Member).shape, shape.member, useJsonName));
+    case "map": {
+      const out: Record<string, unknown> = {};
+      const valueMember = shape.value as Member;
+      const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as object);
+      for (const [k, v] of entries) out[k] = writeJson(v, valueMember.shape, valueMember, useJsonName);
+      return out;
+    }
+    case "timestamp":
+      return formatTimestamp(value, timestampFormatOf(member, "epoch-seconds"));
+    case "blob":
+      return toBuffer(value).toString("base64");
+    case "number":
+      return Number.isFinite(value) ? value : String(value);
+    default:
+      return value;
+  }
+}

@@ -1,0 +1,56 @@
+import type { Protocol } from "../protocol/model.js";
+import type { ServiceDefinition } from "./types.js";
+
+/**
+ * The one table of per-service routing metadata, kept small enough to read at start-up without loading
+ * any model: how requests name the service (signing name, X-Amz-Target prefix, host label) and which
+ * protocol it speaks. test/core/registry.test.ts checks it against the models.
+ */
+export interface ServiceInfo {
+  /** Our id: the model file and the folder under src/services/. */
+  id: string;
+  protocol: Protocol;
+  /** SigV4 credential-scope service name. */
+  signingName: string;
+  /** awsJson services: the X-Amz-Target prefix. */
+  targetPrefix?: string;
+  /** First label of the service's AWS host names (`sqs.us-east-1.amazonaws.com`). */
+  endpointPrefix: string;
+  /** JSON services that older clients still speak query to (SQS): the query XML namespace. */
+  queryXmlNamespace?: string;
+  /** Global services answer in us-east-1 whatever region the client names. */
+  global?: boolean;
+  load(): Promise<ServiceDefinition>;
+}
+
+const load = (path: string) => () => import(path).then((m: { default: ServiceDefinition }) => m.default);
+
+export const SERVICES: readonly ServiceInfo[] = [
+  { id: "s3", protocol: "restXml", signingName: "s3", endpointPrefix: "s3", load: load("./s3/index.js") },
+  {
+    id: "sqs",
+    protocol: "awsJson1_0",
+    signingName: "sqs",
+    targetPrefix: "AmazonSQS",
+    endpointPrefix: "sqs",
+    queryXmlNamespace: "http://queue.amazonaws.com/doc/2012-11-05/",
+    load: load("./sqs/index.js"),
+  },
+  { id: "sts", protocol: "awsQuery", signingName: "sts", endpointPrefix: "sts", load: load("./sts/index.js") },
+  { id: "lambda", protocol: "restJson1", signingName: "lambda", endpointPrefix: "lambda", load: load("./lambda/index.js") },
+  { id: "ec2", protocol: "ec2Query", signingName: "ec2", endpointPrefix: "ec2", load: load("./ec2/index.js") },
+  {
+    id: "logs",
+    protocol: "awsJson1_1",
+    signingName: "logs",
+    targetPrefix: "Logs_20140328",
+    endpointPrefix: "logs",
+    load: load("./logs/index.js"),
+  },
+];
+
+export const serviceById = new Map(SERVICES.map((s) => [s.id, s]));
+export const serviceByTargetPrefix = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
+export const serviceBySigningName = new Map<string, ServiceInfo>();
+for (const s of SERVICES) if (!serviceBySigningName.has(s.signingName)) serviceBySigningName.set(s.signingName, s);
+export const serviceByEndpointPrefix = new Map(SERVICES.map((s) => [s.endpointPrefix, s]));

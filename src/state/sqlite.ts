@@ -1,0 +1,2 @@
+// placeholder replaced by the persistence work
+export { MemoryBackend as SqliteBackend } from "./store.js";
