@@ -170,7 +170,9 @@ function readEnums(pkgDir) {
       for (const mm of m[2].matchAll(/^ {4}(\w+)\??: ([^;]+);/gm)) {
         const type = mm[2].replace(/ \| undefined$/, "").trim();
         const base = type.replace(/\[\]$/, "").replace(/^Record<string, (\w+)>$/, "$1");
-        if (enums[base]) (memberEnums[m[1]] ??= {})[mm[1]] = base;
+        if (!enums[base]) continue;
+        memberEnums[m[1]] ??= {};
+        memberEnums[m[1]][mm[1]] = base;
       }
     }
   }

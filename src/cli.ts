@@ -21,9 +21,14 @@ async function main(argv: string[]): Promise<void> {
   const cloud = await startOvercast({ ...optionsFromEnv(process.env), ...optionsFromArgv(argv) });
   const { SERVICES } = await import("./services/registry.js");
   const enabled = SERVICES.map((s) => s.id).filter((id) => !cloud.options.services || cloud.options.services.includes(id));
-  console.log(`Overcast ready on ${cloud.endpoint} in ${Math.round(performance.now() - started)} ms`);
-  console.log(`services: ${enabled.join(", ")}`);
-  console.log(`state: ${cloud.options.dataDir ? `persistent in ${cloud.options.dataDir}` : "in memory"}`);
+  const lines = [
+    `services: ${enabled.join(", ")}`,
+    `state: ${cloud.options.dataDir ? `persistent in ${cloud.options.dataDir}` : "in memory"}`,
+    ...(cloud.httpsEndpoint ? [`https: ${cloud.httpsEndpoint}`] : []),
+    // Last, so that whoever waits for this line has the others too.
+    `Overcast ready on ${cloud.endpoint} in ${Math.round(performance.now() - started)} ms`,
+  ];
+  console.log(lines.join("\n"));
   const shutdown = (signal: string) => {
     console.log(`${signal}: stopping`);
     cloud.stop().then(

@@ -2,6 +2,7 @@ import { type Options, resolveOptions } from "./config.js";
 import { Gateway } from "./gateway/gateway.js";
 import { runInitScripts } from "./gateway/init-hooks.js";
 import { Listener } from "./gateway/server.js";
+import { localCertificate } from "./gateway/tls.js";
 import { ServiceHost } from "./gateway/service-host.js";
 import type { HttpRequest, HttpResponse } from "./protocol/http.js";
 import { openState } from "./state/index.js";
@@ -12,6 +13,8 @@ export type { HttpRequest, HttpResponse } from "./protocol/http.js";
 export interface Overcast {
   /** `http://127.0.0.1:<port>`: what to give SDKs as their endpoint. */
   endpoint: string;
+  /** `https://127.0.0.1:<port>` when --https-port is set. */
+  httpsEndpoint?: string;
   port: number;
   options: Options;
   /** The request core, without HTTP: for in-process callers and tests. */
@@ -36,11 +39,19 @@ export async function startOvercast(overrides: Partial<Options> = {}): Promise<O
     throw err;
   }
   options.port = port;
+  let httpsEndpoint: string | undefined;
+  if (options.httpsPort !== undefined) {
+    const httpsPort = await listener.listenTls(options.httpsPort, options.host, await localCertificate(options.dataDir));
+    options.httpsPort = httpsPort;
+  }
   const host = options.host === "0.0.0.0" || options.host === "::" ? "127.0.0.1" : options.host;
-  const endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const hostPart = host.includes(":") ? `[${host}]` : host;
+  const endpoint = `http://${hostPart}:${port}`;
+  if (options.httpsPort !== undefined) httpsEndpoint = `https://${hostPart}:${options.httpsPort}`;
   let stopping: Promise<void> | undefined;
   const cloud: Overcast = {
     endpoint,
+    httpsEndpoint,
     port,
     options,
     handle: (req) => gateway.handle(req),

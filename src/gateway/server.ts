@@ -18,6 +18,8 @@ export class Listener {
   private readonly h1: http.Server;
   private readonly h2: http2.Http2Server;
   private readonly front: net.Server;
+  private secure?: http2.Http2SecureServer;
+  private readonly onRequest: (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<Http2Session>();
   /** HTTP/1.1 requests in flight per socket: http.Server tracks idle sockets only for sockets it accepted itself. */
@@ -28,6 +30,7 @@ export class Listener {
     const onRequest = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
       void serve(handler, req, res);
     };
+    this.onRequest = onRequest;
     this.h1 = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, onRequest);
     this.h1.on("request", (req: IncomingMessage, res: ServerResponse) => this.track(req.socket, res));
     this.h2 = http2.createServer({}, onRequest);
@@ -85,10 +88,34 @@ export class Listener {
     });
   }
 
+  /** HTTPS on a second port: HTTP/2 or HTTP/1.1 by ALPN, with the given certificate. */
+  listenTls(port: number, host: string, tls: { key: string; cert: string }): Promise<number> {
+    const server = http2.createSecureServer({ ...tls, allowHTTP1: true }, this.onRequest);
+    server.on("session", (s) => {
+      this.sessions.add(s);
+      s.once("close", () => this.sessions.delete(s));
+    });
+    server.on("secureConnection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
+    this.secure = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes what is left. */
   async close(graceMs = 5_000): Promise<void> {
     this.closing = true;
-    const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));
+    const closed = Promise.all([
+      new Promise<void>((resolve) => this.front.close(() => resolve())),
+      new Promise<void>((resolve) => (this.secure ? this.secure.close(() => resolve()) : resolve())),
+    ]);
     for (const s of this.sessions) s.close();
     for (const socket of this.sockets) {
       if (!this.inFlight.get(socket) && !this.isH2(socket)) socket.end();

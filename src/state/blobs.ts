@@ -114,6 +114,8 @@ export class FileBlobStore implements BlobStore {
       renameSync(tmpPath, this.pathOf(id));
     } catch (err) {
       out.destroy();
+      // Let a pending open finish and close first, or it would recreate the file after the removal.
+      await finished(out).catch(() => undefined);
       rmSync(tmpPath, { force: true });
       throw err;
     }

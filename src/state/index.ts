@@ -6,5 +6,11 @@ import { MemoryBackend, type StateBackend } from "./store.js";
 export async function openState(options: Options): Promise<{ state: StateBackend; blobs: BlobStore }> {
   if (!options.dataDir) return { state: new MemoryBackend(), blobs: new MemoryBlobStore() };
   const { SqliteBackend } = await import("./sqlite.js");
-  return { state: new SqliteBackend(options.dataDir), blobs: new FileBlobStore(options.dataDir) };
+  const state = new SqliteBackend(options.dataDir);
+  try {
+    return { state, blobs: new FileBlobStore(options.dataDir) };
+  } catch (err) {
+    state.close();
+    throw err;
+  }
 }

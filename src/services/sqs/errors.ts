@@ -1,4 +1,4 @@
-import { AwsError, errorClass, type ValidationFailure } from "../../protocol/errors.js";
+import { type AwsError, errorClass, type ValidationFailure } from "../../protocol/errors.js";
 
 export const QueueDoesNotExist = errorClass("QueueDoesNotExist");
 export const QueueNameExists = errorClass("QueueNameExists");
