@@ -26,6 +26,7 @@ export interface Overcast {
 /** Starts Overcast: `const cloud = await startOvercast({ port: 0 }); cloud.endpoint; await cloud.stop()`. */
 export async function startOvercast(overrides: Partial<Options> = {}): Promise<Overcast> {
   const options = resolveOptions(overrides);
+  if (options.enforceIam) throw new Error("IAM enforcement (--enforce-iam) is not available yet in this version");
   const { state, blobs } = await openState(options);
   const services = new ServiceHost(options, state, blobs);
   const gateway = new Gateway(options, services);

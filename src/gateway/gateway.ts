@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Options } from "../config.js";
-import { principalForAccessKey, servicePrincipal } from "../auth/principal.js";
-import { authenticate } from "../auth/authenticate.js";
+import { servicePrincipal } from "../auth/principal.js";
+import { authenticate, defaultCredentials } from "../auth/authenticate.js";
+import { allowAll, type Authorizer } from "../auth/authorizer.js";
 import type { Codec, CodecContext } from "../protocol/codec.js";
 import { AwsError, SerializationFailure, ValidationFailure, type ValidationIssue } from "../protocol/errors.js";
 import { type HttpRequest, type HttpResponse, parseQueryString } from "../protocol/http.js";
@@ -13,7 +14,7 @@ import type { CallOptions, Principal, RequestContext, RequestOrigin } from "../s
 import { accessLog } from "./log.js";
 import { operationsRoute } from "./operations.js";
 import { parseHost, requestProtocol, resolveService } from "./router.js";
-import { type LoadedService, ServiceHost } from "./service-host.js";
+import type { LoadedService, ServiceHost } from "./service-host.js";
 import { sniffCredentialScope } from "./scope.js";
 
 /**
@@ -23,7 +24,11 @@ import { sniffCredentialScope } from "./scope.js";
 export class Gateway {
   readonly services: ServiceHost;
 
-  constructor(readonly options: Options, services: ServiceHost) {
+  constructor(
+    readonly options: Options,
+    services: ServiceHost,
+    private readonly authorizer: Authorizer = allowAll,
+  ) {
     this.services = services;
   }
 
@@ -43,7 +48,7 @@ export class Gateway {
         response = this.unknownService(req, requestId);
       } else {
         const region = info.global ? "us-east-1" : (scope?.region ?? host.region ?? this.options.defaultRegion);
-        const attempt = await this.handleService(req, info, region, requestId);
+        const attempt = await this.handleService(req, info, region, requestId, host.bucket);
         label = attempt.label;
         response = attempt.response;
       }
@@ -54,19 +59,21 @@ export class Gateway {
     return response;
   }
 
-  private async handleService(req: HttpRequest, info: ServiceInfo, region: string, requestId: string) {
+  private async handleService(req: HttpRequest, info: ServiceInfo, region: string, requestId: string, bucket?: string) {
     const service = await this.services.load(info.id); // the service's model and handlers, loaded on first use
     const codec = codecFor(requestProtocol(req, info)); // JSON and query both reach query-compatible services
-    const cctx: CodecContext = { model: service.model, requestId, xmlNamespace: info.queryXmlNamespace };
+    const cctx: CodecContext = { model: service.model, requestId, xmlNamespace: info.queryXmlNamespace, bucket };
     let label = `${info.id}.?`;
     try {
-      const caller = await authenticate(req, info, this.options, principalForAccessKey); // SigV4 → principal
+      const caller = await authenticate(req, info, this.options, defaultCredentials); // SigV4 → principal; aws-chunked bodies decoded
       const { operation, input } = await codec.decode(req, cctx); // protocol → typed input
       label = `${info.id}.${operation.name}`;
       const handler = service.definition.operations[operation.name];
       if (!handler) throw codec.unknownOperation(operation.name, cctx); // not implemented = not registered
       checkInput(service, operation.input, input); // required members, enums: AWS's validation errors
-      const ctx = this.context(service, operation.name, caller, region, requestId, originOf(req));
+      const origin = originOf(req);
+      await this.authorizer.authorize({ principal: caller, service: info.id, operation: operation.name, input, account: caller.account, region, origin }); // IAM
+      const ctx = this.context(service, operation.name, caller, region, requestId, origin);
       const output = await handler(input, ctx); // the service's own semantics
       return { label, response: codec.encode(operation, output, cctx) };
     } catch (err) {
@@ -98,6 +105,7 @@ export class Gateway {
     if (!operation || !handler) throw new Error(`${serviceId}.${operationName} is not implemented`);
     checkInput(service, operation.input, input);
     const principal = servicePrincipal(options.account, options.asService);
+    await this.authorizer.authorize({ principal, service: serviceId, operation: operationName, input, account: options.account, region: options.region, sourceArn: options.sourceArn });
     const origin: RequestOrigin = { baseUrl: this.baseUrl(), host: new URL(this.baseUrl()).host, secure: false, headers: {} };
     const ctx = this.context(service, operationName, principal, options.region, randomUUID(), origin);
     return (await handler(input, ctx)) as O;

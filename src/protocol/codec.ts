@@ -9,6 +9,8 @@ export interface CodecContext {
   requestId: string;
   /** The XML namespace for query responses where the model has none (query-compatible JSON services). */
   xmlNamespace?: string;
+  /** S3 virtual-hosted style: the bucket the Host header names, which the path then leaves out. */
+  bucket?: string;
 }
 
 export interface DecodedRequest {

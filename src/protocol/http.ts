@@ -11,6 +11,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   /** The body, buffered (small requests, in-process calls) or streaming (large uploads). */
   body: Buffer | Readable;
+  /** Trailing headers of an aws-chunked body (e.g. x-amz-checksum-crc32), known once the body is read. */
+  trailers?: Promise<Record<string, string>>;
   /** Remote address, for logging and aws:SourceIp. */
   sourceIp?: string;
   /** Whether the request arrived over TLS (aws:SecureTransport). */
