@@ -76,7 +76,8 @@ export function resolveService(req: HttpRequest, hints: RouteHints, host: HostIn
   if (host.service) return host.service;
   if (formAction && UNSIGNED_QUERY_ACTIONS[formAction]) return serviceById.get(UNSIGNED_QUERY_ACTIONS[formAction]);
   // SQS query-protocol requests post to the queue URL: /<12-digit account>/<queue name>.
-  if (formAction && /^\/\d{12}\/[^/]+\/?$/.test(req.path)) return serviceById.get("sqs");
+  const form = (req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
+  if ((formAction || form) && /^\/\d{12}\/[^/]+\/?$/.test(req.path)) return serviceById.get("sqs");
   // As on LocalStack, anything else unsigned is S3 (browser uploads, presigned POST forms, curl).
   return serviceById.get("s3");
 }
