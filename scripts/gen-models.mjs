@@ -272,8 +272,16 @@ function buildService(id, pkg) {
   }
   attachEnums(builder, readEnums(pkgDir));
   const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
-  const sortedOps = Object.fromEntries(Object.keys(operations).sort().map((k) => [k, operations[k]]));
-  const sortedShapes = Object.fromEntries(Object.keys(builder.shapes).sort().map((k) => [k, builder.shapes[k]]));
+  const sortedOps = Object.fromEntries(
+    Object.keys(operations)
+      .sort()
+      .map((k) => [k, operations[k]]),
+  );
+  const sortedShapes = Object.fromEntries(
+    Object.keys(builder.shapes)
+      .sort()
+      .map((k) => [k, builder.shapes[k]]),
+  );
   return {
     id,
     source: `${pkg}@${version}`,

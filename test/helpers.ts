@@ -29,7 +29,11 @@ export function useServer(options: Partial<Options> = {}) {
 }
 
 /** Asserts that `promise` rejects with an AWS error of `name` and HTTP `status`; returns the error. */
-export async function rejectsWith(promise: Promise<unknown>, name: string, status: number): Promise<Error & { $metadata: { httpStatusCode?: number }; $response?: unknown }> {
+export async function rejectsWith(
+  promise: Promise<unknown>,
+  name: string,
+  status: number,
+): Promise<Error & { $metadata: { httpStatusCode?: number }; $response?: unknown }> {
   try {
     await promise;
   } catch (err) {

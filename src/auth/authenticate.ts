@@ -42,7 +42,12 @@ export function signatureFlavor(service: ServiceInfo): SigV4Flavor {
  * (header, presigned URL, or per chunk) is verified against the key's secret. aws-chunked bodies are
  * decoded in both modes, since current SDKs send S3 uploads that way.
  */
-export async function authenticate(req: HttpRequest, service: ServiceInfo, options: Options, credentials: CredentialResolver): Promise<Principal> {
+export async function authenticate(
+  req: HttpRequest,
+  service: ServiceInfo,
+  options: Options,
+  credentials: CredentialResolver,
+): Promise<Principal> {
   const flavor = signatureFlavor(service);
   if (!options.enforceSignatures) return acceptAnyCredentials(req, flavor, credentials);
   const auth = parseSigV4(req, flavor);
@@ -84,7 +89,18 @@ async function verify(req: HttpRequest, auth: SigV4Auth, secret: string, flavor:
   if (STREAMING.test(auth.payloadHash)) {
     const signed = auth.payloadHash.includes("HMAC");
     const { date, region, service } = auth.credential;
-    decodeChunkedBody(req, signed ? { key: signingKey(secret, date, region, service), seedSignature: auth.signature, amzDate: auth.amzDate, scope: credentialScope(auth.credential), accessKeyId: auth.credential.accessKeyId } : undefined);
+    decodeChunkedBody(
+      req,
+      signed
+        ? {
+            key: signingKey(secret, date, region, service),
+            seedSignature: auth.signature,
+            amzDate: auth.amzDate,
+            scope: credentialScope(auth.credential),
+            accessKeyId: auth.credential.accessKeyId,
+          }
+        : undefined,
+    );
   } else if (/^[0-9a-f]{64}$/i.test(auth.payloadHash)) {
     req.body = verifyingHash(req.body, auth.payloadHash.toLowerCase());
   }
@@ -93,11 +109,17 @@ async function verify(req: HttpRequest, auth: SigV4Auth, secret: string, flavor:
 /** Replaces an aws-chunked body by its decoded payload, and exposes its trailing headers (checksums). */
 function decodeChunkedBody(req: HttpRequest, signing?: Parameters<typeof decodeAwsChunked>[1]["signing"]): void {
   const declared = req.headers["x-amz-content-sha256"];
-  const encodings = (req.headers["content-encoding"] ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+  const encodings = (req.headers["content-encoding"] ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (!(declared && STREAMING.test(declared)) && !encodings.includes("aws-chunked")) return;
   const decodedLength = req.headers["x-amz-decoded-content-length"];
   const source = Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body;
-  const { body, trailers } = decodeAwsChunked(source, { decodedLength: decodedLength === undefined ? undefined : Number(decodedLength), signing });
+  const { body, trailers } = decodeAwsChunked(source, {
+    decodedLength: decodedLength === undefined ? undefined : Number(decodedLength),
+    signing,
+  });
   trailers.catch(() => undefined); // the body stream reports the same failure to its reader
   req.body = body;
   req.trailers = trailers;

@@ -39,7 +39,12 @@ export function coverageMarkdown(report: ServiceCoverage[]): string {
     lines.push(`| ${s.service} | ${s.implemented.length} | ${s.total} | ${Math.round((100 * s.implemented.length) / s.total)}% |`);
   }
   for (const s of report) {
-    lines.push("", `## ${s.service}`, "", `Implemented (${s.implemented.length}): ${s.implemented.map((o) => `\`${o}\``).join(", ") || "none"}`);
+    lines.push(
+      "",
+      `## ${s.service}`,
+      "",
+      `Implemented (${s.implemented.length}): ${s.implemented.map((o) => `\`${o}\``).join(", ") || "none"}`,
+    );
     lines.push("", `Not implemented (${s.missing.length}): ${s.missing.join(", ") || "none"}`);
   }
   return `${lines.join("\n")}\n`;

@@ -3,7 +3,7 @@ import type { Options } from "../config.js";
 import { servicePrincipal } from "../auth/principal.js";
 import { authenticate, defaultCredentials } from "../auth/authenticate.js";
 import { allowAll, type Authorizer } from "../auth/authorizer.js";
-import type { Codec, CodecContext } from "../protocol/codec.js";
+import { type Codec, type CodecContext, incompleteBody } from "../protocol/codec.js";
 import { AwsError, SerializationFailure, ValidationFailure, type ValidationIssue } from "../protocol/errors.js";
 import { type HttpRequest, type HttpResponse, parseQueryString } from "../protocol/http.js";
 import { codecFor } from "../protocol/index.js";
@@ -61,7 +61,7 @@ export class Gateway {
 
   private async handleService(req: HttpRequest, info: ServiceInfo, region: string, requestId: string, bucket?: string) {
     const service = await this.services.load(info.id); // the service's model and handlers, loaded on first use
-    const codec = codecFor(requestProtocol(req, info)); // JSON and query both reach query-compatible services
+    const codec = await codecFor(requestProtocol(req, info)); // JSON and query both reach query-compatible services
     const cctx: CodecContext = { model: service.model, requestId, xmlNamespace: info.queryXmlNamespace, bucket };
     let label = `${info.id}.?`;
     try {
@@ -72,7 +72,15 @@ export class Gateway {
       if (!handler) throw codec.unknownOperation(operation.name, cctx); // not implemented = not registered
       checkInput(service, operation.input, input); // required members, enums: AWS's validation errors
       const origin = originOf(req);
-      await this.authorizer.authorize({ principal: caller, service: info.id, operation: operation.name, input, account: caller.account, region, origin }); // IAM
+      await this.authorizer.authorize({
+        principal: caller,
+        service: info.id,
+        operation: operation.name,
+        input,
+        account: caller.account,
+        region,
+        origin,
+      }); // IAM
       const ctx = this.context(service, operation.name, caller, region, requestId, origin);
       const output = await handler(input, ctx); // the service's own semantics
       return { label, response: codec.encode(operation, output, cctx) };
@@ -83,7 +91,14 @@ export class Gateway {
     }
   }
 
-  private context(service: LoadedService, operation: string, principal: Principal, region: string, requestId: string, origin: RequestOrigin): RequestContext {
+  private context(
+    service: LoadedService,
+    operation: string,
+    principal: Principal,
+    region: string,
+    requestId: string,
+    origin: RequestOrigin,
+  ): RequestContext {
     return {
       requestId,
       service: service.definition.id,
@@ -105,7 +120,15 @@ export class Gateway {
     if (!operation || !handler) throw new Error(`${serviceId}.${operationName} is not implemented`);
     checkInput(service, operation.input, input);
     const principal = servicePrincipal(options.account, options.asService);
-    await this.authorizer.authorize({ principal, service: serviceId, operation: operationName, input, account: options.account, region: options.region, sourceArn: options.sourceArn });
+    await this.authorizer.authorize({
+      principal,
+      service: serviceId,
+      operation: operationName,
+      input,
+      account: options.account,
+      region: options.region,
+      sourceArn: options.sourceArn,
+    });
     const origin: RequestOrigin = { baseUrl: this.baseUrl(), host: new URL(this.baseUrl()).host, secure: false, headers: {} };
     const ctx = this.context(service, operationName, principal, options.region, randomUUID(), origin);
     return (await handler(input, ctx)) as O;
@@ -143,7 +166,14 @@ function toAwsError(err: unknown, service: LoadedService, requestId: string): Aw
     return service.definition.serializationError?.(err) ?? new AwsError("SerializationException", err.message, { status: 400 });
   }
   void requestId;
+  if (isClientAbort(err)) return incompleteBody(err);
   return undefined;
+}
+
+/** The client closed the connection while we were still reading its request. */
+function isClientAbort(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code === "ECONNRESET" || e?.code === "ERR_STREAM_PREMATURE_CLOSE" || e?.message === "aborted";
 }
 
 function internalFailure(err: unknown, requestId: string, codec?: Codec, cctx?: CodecContext): HttpResponse {
@@ -153,11 +183,20 @@ function internalFailure(err: unknown, requestId: string, codec?: Codec, cctx?: 
     fault: "Receiver",
   });
   if (codec && cctx) return codec.encodeError(error, cctx);
-  return { status: 500, headers: { "content-type": "application/json", "x-amzn-requestid": requestId }, body: JSON.stringify({ __type: error.code, message: error.message }) };
+  return {
+    status: 500,
+    headers: { "content-type": "application/json", "x-amzn-requestid": requestId },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  };
 }
 
 function originOf(req: HttpRequest): RequestOrigin {
   const host = req.headers.host ?? "localhost:4566";
-  return { baseUrl: `${req.secure ? "https" : "http"}://${host}`, host, secure: req.secure ?? false, headers: req.headers, sourceIp: req.sourceIp };
+  return {
+    baseUrl: `${req.secure ? "https" : "http"}://${host}`,
+    host,
+    secure: req.secure ?? false,
+    headers: req.headers,
+    sourceIp: req.sourceIp,
+  };
 }
-

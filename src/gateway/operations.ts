@@ -23,7 +23,14 @@ export async function operationsRoute(req: HttpRequest, services: ServiceHost): 
   }
   if (method === "GET" && path === "/_overcast/coverage") return json(200, await coverageReport(services.enabledIds()));
   if (method === "GET" && (path === "/_localstack/info" || path === "/_overcast/info")) {
-    return json(200, { version: VERSION, edition: "community", is_license_activated: false, session_id: "overcast", machine_id: "overcast", system: process.platform });
+    return json(200, {
+      version: VERSION,
+      edition: "community",
+      is_license_activated: false,
+      session_id: "overcast",
+      machine_id: "overcast",
+      system: process.platform,
+    });
   }
   return undefined;
 }

@@ -68,7 +68,8 @@ export class Listener {
       socket.pause();
       socket.unshift(seen);
       (isH2 ? this.h2 : this.h1).emit("connection", socket);
-      socket.resume();
+      // The HTTP/2 session reads the socket itself; resuming here would drop the bytes it was handed.
+      if (!isH2) socket.resume();
     };
     socket.on("data", onData);
   }
@@ -128,7 +129,11 @@ export class Listener {
   }
 }
 
-async function serve(handler: RequestHandler, req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): Promise<void> {
+async function serve(
+  handler: RequestHandler,
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+): Promise<void> {
   try {
     const response = await handler(toRequest(req));
     await writeResponse(res, response, req.method === "HEAD");

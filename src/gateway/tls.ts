@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generate } from "selfsigned";
 
 /** The names a local certificate must cover: our own and LocalStack's host-name forms. */
 const NAMES = ["localhost", "*.localhost", "localhost.localstack.cloud", "*.localhost.localstack.cloud", "*.s3.localhost.localstack.cloud"];
@@ -18,6 +17,8 @@ export async function localCertificate(dataDir?: string): Promise<{ key: string;
       // not generated yet
     }
   }
+  // Loaded only when HTTPS is asked for: certificate generation pulls in a large X.509 library.
+  const { generate } = await import("selfsigned");
   const pems = await generate([{ name: "commonName", value: "localhost" }], {
     keyType: "ec",
     curve: "P-256",
@@ -28,7 +29,14 @@ export async function localCertificate(dataDir?: string): Promise<{ key: string;
       { name: "basicConstraints", cA: false },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
       { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [...NAMES.map((value) => ({ type: 2 as const, value })), { type: 7 as const, ip: "127.0.0.1" }, { type: 7 as const, ip: "::1" }] },
+      {
+        name: "subjectAltName",
+        altNames: [
+          ...NAMES.map((value) => ({ type: 2 as const, value })),
+          { type: 7 as const, ip: "127.0.0.1" },
+          { type: 7 as const, ip: "::1" },
+        ],
+      },
     ],
   });
   const tls = { key: pems.private, cert: pems.cert };

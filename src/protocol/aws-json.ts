@@ -41,7 +41,7 @@ export const awsJsonCodec: Codec = {
   encodeError(error: AwsError, ctx: CodecContext): HttpResponse {
     const { status, shape, queryCode, fault } = errorInfo(error, ctx.model);
     const document: Record<string, unknown> = {
-      __type: `${ctx.model.metadata.namespace}#${error.code}`,
+      __type: `${errorNamespace(error.code, shape !== undefined, ctx)}#${error.code}`,
       ...(shape ? (writeJson(error.fields, shape, undefined, false) as object) : error.fields),
       [messageMemberName(shape)]: error.message,
     };
@@ -58,6 +58,12 @@ export const awsJsonCodec: Codec = {
     });
   },
 };
+
+/** Errors of the service's model carry its namespace; AWS's request framework (Coral) names its own. */
+function errorNamespace(code: string, modeled: boolean, ctx: CodecContext): string {
+  if (modeled) return ctx.model.metadata.namespace;
+  return code === "ValidationException" ? "com.amazon.coral.validate" : "com.amazon.coral.service";
+}
 
 function jsonResponse(status: number, document: unknown, ctx: CodecContext): HttpResponse {
   const body = JSON.stringify(document);

@@ -35,19 +35,35 @@ export async function readBody(body: Buffer | Readable, limit = MAX_BUFFERED_BOD
   if (Buffer.isBuffer(body)) return body;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new AwsError("RequestEntityTooLarge", `Request body must be at most ${limit} bytes.`, { status: 413 });
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        // Discard the rest instead of destroying the stream: the socket must live to carry the 413.
+        body.resume();
+        throw new AwsError("RequestEntityTooLarge", `Request body must be at most ${limit} bytes.`, { status: 413 });
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (err) {
+    if (err instanceof AwsError) throw err;
+    throw incompleteBody(err);
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
 
+/** A client that goes away mid-body is the client's failure, not ours: no 500, no stack trace. */
+export function incompleteBody(cause: unknown): AwsError {
+  const error = new AwsError("IncompleteBody", "The request body terminated unexpectedly", { status: 400 });
+  error.cause = cause;
+  return error;
+}
+
 /** Status and codes of an error, from the thrower or the service model's error shape. */
-export function errorInfo(error: AwsError, model: ServiceModel): { status: number; shape?: Shape; queryCode: string; fault: "Sender" | "Receiver" } {
+export function errorInfo(
+  error: AwsError,
+  model: ServiceModel,
+): { status: number; shape?: Shape; queryCode: string; fault: "Sender" | "Receiver" } {
   const shape = model.errors.get(error.code);
   const status = error.status ?? shape?.traits.awsQueryError?.status ?? shape?.traits.httpError ?? 400;
   const queryCode = error.queryCode ?? shape?.traits.awsQueryError?.code ?? error.code;

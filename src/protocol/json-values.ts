@@ -72,7 +72,8 @@ function readStruct(value: unknown, shape: Shape, useJsonName: boolean): Record<
 function mismatch(value: unknown, expected: string): SerializationFailure {
   if (Array.isArray(value)) return new SerializationFailure("Start of list found where not expected");
   if (typeof value === "object") return new SerializationFailure("Start of structure or map found where not expected.");
-  const token = typeof value === "string" ? "STRING_VALUE" : typeof value === "number" ? "NUMBER_VALUE" : value ? "TRUE_VALUE" : "FALSE_VALUE";
+  const token =
+    typeof value === "string" ? "STRING_VALUE" : typeof value === "number" ? "NUMBER_VALUE" : value ? "TRUE_VALUE" : "FALSE_VALUE";
   return new SerializationFailure(`${token} can not be converted to ${expected}`);
 }
 

@@ -3,7 +3,15 @@ import { SerializationFailure } from "./errors.js";
 
 /** XML for the query, ec2Query and restXml codecs: a small writer and a parser into a plain element tree. */
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#xD;", "\n": "&#xA;" };
+const ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+  "\r": "&#xD;",
+  "\n": "&#xA;",
+};
 
 /** Escapes text and attribute values; CR/LF as character references so they survive XML parsers' normalization. */
 export function escapeXml(text: string): string {

@@ -66,7 +66,12 @@ const unsorted = (): never => {
 };
 
 /** An in-memory collection that reports changes to an optional sink. */
-export function memoryCollection<V>(name: string, options: CollectionOptions, sink?: ChangeSink, initial?: Iterable<[string, V]>): Collection<V> {
+export function memoryCollection<V>(
+  name: string,
+  options: CollectionOptions,
+  sink?: ChangeSink,
+  initial?: Iterable<[string, V]>,
+): Collection<V> {
   const map: Map<string, V> | BTree<string, V> = options.sorted ? new BTree<string, V>(undefined, compareCodePoints) : new Map<string, V>();
   for (const [k, v] of initial ?? []) map.set(k, v);
   return {

@@ -31,7 +31,11 @@ test("a wrong secret is refused in each protocol's own terms", async () => {
 
 test("a request signed too long ago is refused", async () => {
   const skewed = { ...server.clientConfig(), systemClockOffset: -20 * 60 * 1000 };
-  const err = await rejectsWith(new STSClient({ ...skewed, maxAttempts: 1 }).send(new GetCallerIdentityCommand({})), "SignatureDoesNotMatch", 403);
+  const err = await rejectsWith(
+    new STSClient({ ...skewed, maxAttempts: 1 }).send(new GetCallerIdentityCommand({})),
+    "SignatureDoesNotMatch",
+    403,
+  );
   assert.match(err.message, /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z/);
 });
 
@@ -60,13 +64,16 @@ test("unsigned requests need a token, except for S3 (anonymous access)", async (
   // fetch() cannot set Host; STS is named by its host name here, as an unsigned request carries no scope.
   const query = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const { port } = new URL(server.endpoint);
-    const req = http.get({ host: "127.0.0.1", port, path: "/?Action=GetCallerIdentity&Version=2011-06-15", headers: { host: "sts.us-east-1.amazonaws.com" } }, (r) => {
-      let text = "";
-      r.on("data", (d: Buffer) => {
-        text += d;
-      });
-      r.on("end", () => resolve({ status: r.statusCode ?? 0, text }));
-    });
+    const req = http.get(
+      { host: "127.0.0.1", port, path: "/?Action=GetCallerIdentity&Version=2011-06-15", headers: { host: "sts.us-east-1.amazonaws.com" } },
+      (r) => {
+        let text = "";
+        r.on("data", (d: Buffer) => {
+          text += d;
+        });
+        r.on("end", () => resolve({ status: r.statusCode ?? 0, text }));
+      },
+    );
     req.on("error", reject);
   });
   assert.equal(query.status, 403);

@@ -8,8 +8,14 @@ import { test } from "node:test";
 const CLI = join(import.meta.dirname, "..", "..", "src", "cli.js");
 
 /** Starts the real CLI and resolves with its endpoint once it prints the ready line. */
-function startCli(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; endpoint: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, "--port", "0", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; endpoint: string; output: () => string }> {
+  const child = spawn(process.execPath, [CLI, "--port", "0", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ready line: ${out}`)), 10_000);

@@ -26,7 +26,8 @@ test("HTTPS serves AWS requests with a local certificate for our host names", as
     socket.on("error", reject);
   });
   const san = cert.subjectaltname ?? "";
-  for (const name of ["DNS:localhost", "DNS:*.localhost.localstack.cloud", "IP Address:127.0.0.1"]) assert.ok(san.includes(name), `${name} in ${san}`);
+  for (const name of ["DNS:localhost", "DNS:*.localhost.localstack.cloud", "IP Address:127.0.0.1"])
+    assert.ok(san.includes(name), `${name} in ${san}`);
   agent.destroy();
 });
 

@@ -29,17 +29,30 @@ test("the sqs.<region>.localhost.localstack.cloud host names the region and shap
   assert.equal(created.status, 200);
   assert.equal(JSON.parse(created.body).QueueUrl, "http://sqs.eu-central-1.localhost.localstack.cloud:4566/000000000000/by-host");
   // Unsigned, the region came from the host: the queue is not in the default region.
-  const elsewhere = await request(`127.0.0.1:${new URL(server.endpoint).port}`, sqsJson("GetQueueUrl"), JSON.stringify({ QueueName: "by-host" }));
+  const elsewhere = await request(
+    `127.0.0.1:${new URL(server.endpoint).port}`,
+    sqsJson("GetQueueUrl"),
+    JSON.stringify({ QueueName: "by-host" }),
+  );
   assert.equal(elsewhere.status, 400);
   assert.match(elsewhere.body, /QueueDoesNotExist/);
-  const found = await request("sqs.eu-central-1.localhost.localstack.cloud:4566", sqsJson("GetQueueUrl"), JSON.stringify({ QueueName: "by-host" }));
+  const found = await request(
+    "sqs.eu-central-1.localhost.localstack.cloud:4566",
+    sqsJson("GetQueueUrl"),
+    JSON.stringify({ QueueName: "by-host" }),
+  );
   assert.equal(found.status, 200);
 });
 
 test("the credential scope's region wins over the default and the scope's key picks the account", async () => {
   const auth =
-    "AWS4-HMAC-SHA256 Credential=123456789012/20260101/ap-northeast-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0".repeat(64);
-  const created = await request("localhost:4566", { ...sqsJson("CreateQueue"), authorization: auth }, JSON.stringify({ QueueName: "scoped" }));
+    "AWS4-HMAC-SHA256 Credential=123456789012/20260101/ap-northeast-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=" +
+    "0".repeat(64);
+  const created = await request(
+    "localhost:4566",
+    { ...sqsJson("CreateQueue"), authorization: auth },
+    JSON.stringify({ QueueName: "scoped" }),
+  );
   assert.equal(created.status, 200);
   assert.equal(JSON.parse(created.body).QueueUrl, "http://localhost:4566/123456789012/scoped");
   const listed = await request("localhost:4566", { ...sqsJson("ListQueues"), authorization: auth }, "{}");
@@ -47,6 +60,10 @@ test("the credential scope's region wins over the default and the scope's key pi
 });
 
 test("an X-Amz-Target of an unknown service is an unknown-operation error, not a crash", async () => {
-  const res = await request("localhost:4566", { "x-amz-target": "NoSuchService_2020.DoIt", "content-type": "application/x-amz-json-1.1" }, "{}");
+  const res = await request(
+    "localhost:4566",
+    { "x-amz-target": "NoSuchService_2020.DoIt", "content-type": "application/x-amz-json-1.1" },
+    "{}",
+  );
   assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
 });

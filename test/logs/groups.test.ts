@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import { rejectsWith, useServer } from "../helpers.js";
 
 const server = useServer();
@@ -12,7 +17,10 @@ test("CreateLogGroup / DescribeLogGroups over awsJson1_1", async () => {
   await client.send(new CreateLogGroupCommand({ logGroupName: "/aws/lambda/b" }));
   await client.send(new CreateLogGroupCommand({ logGroupName: "/app/x" }));
   const all = await client.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/" }));
-  assert.deepEqual(all.logGroups?.map((g) => g.logGroupName), ["/aws/lambda/a", "/aws/lambda/b"]);
+  assert.deepEqual(
+    all.logGroups?.map((g) => g.logGroupName),
+    ["/aws/lambda/a", "/aws/lambda/b"],
+  );
   const a = all.logGroups?.[0];
   assert.equal(a?.arn, "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/a:*");
   assert.equal(typeof a?.creationTime, "number");
@@ -34,6 +42,10 @@ test("CreateLogGroup errors", async () => {
 });
 
 test("an invalid enum value is a ValidationException naming the allowed set", async () => {
-  const err = await rejectsWith(logs().send(new CreateLogGroupCommand({ logGroupName: "enum", logGroupClass: "GOLD" as never })), "ValidationException", 400);
+  const err = await rejectsWith(
+    logs().send(new CreateLogGroupCommand({ logGroupName: "enum", logGroupClass: "GOLD" as never })),
+    "ValidationException",
+    400,
+  );
   assert.match(err.message, /Value 'GOLD' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: \[/);
 });

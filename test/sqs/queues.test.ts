@@ -17,7 +17,11 @@ test("CreateQueue returns a queue URL under the caller's account, and is idempot
 test("CreateQueue with a different attribute value is QueueAlreadyExists", async () => {
   const client = sqs();
   await client.send(new CreateQueueCommand({ QueueName: "attrs", Attributes: { DelaySeconds: "1" } }));
-  const err = await rejectsWith(client.send(new CreateQueueCommand({ QueueName: "attrs", Attributes: { DelaySeconds: "2" } })), "QueueNameExists", 400);
+  const err = await rejectsWith(
+    client.send(new CreateQueueCommand({ QueueName: "attrs", Attributes: { DelaySeconds: "2" } })),
+    "QueueNameExists",
+    400,
+  );
   assert.match(err.message, /different value for attribute DelaySeconds/);
 });
 
@@ -54,13 +58,19 @@ test("ListQueues filters by prefix and paginates", async () => {
   const client = new SQSClient(server.clientConfig("ap-south-1"));
   for (const n of ["page-a", "page-b", "page-c", "other"]) await client.send(new CreateQueueCommand({ QueueName: n }));
   const all = await client.send(new ListQueuesCommand({ QueueNamePrefix: "page-" }));
-  assert.deepEqual(all.QueueUrls?.map((u) => u.split("/").pop()), ["page-a", "page-b", "page-c"]);
+  assert.deepEqual(
+    all.QueueUrls?.map((u) => u.split("/").pop()),
+    ["page-a", "page-b", "page-c"],
+  );
   assert.equal(all.NextToken, undefined);
   const first = await client.send(new ListQueuesCommand({ QueueNamePrefix: "page-", MaxResults: 2 }));
   assert.equal(first.QueueUrls?.length, 2);
   assert.ok(first.NextToken);
   const second = await client.send(new ListQueuesCommand({ QueueNamePrefix: "page-", MaxResults: 2, NextToken: first.NextToken }));
-  assert.deepEqual(second.QueueUrls?.map((u) => u.split("/").pop()), ["page-c"]);
+  assert.deepEqual(
+    second.QueueUrls?.map((u) => u.split("/").pop()),
+    ["page-c"],
+  );
   assert.equal(second.NextToken, undefined);
   await rejectsWith(client.send(new ListQueuesCommand({ MaxResults: 1001 })), "InvalidParameterValue", 400);
 });

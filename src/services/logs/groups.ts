@@ -32,7 +32,12 @@ function checkGroupName(name: string | undefined, path: string, issues: Validati
   if (name.length < 1 || name.length > 512) {
     issues.push({ path, value: name, constraint: "Member must have length less than or equal to 512", kind: "length" });
   } else if (!GROUP_NAME.test(name)) {
-    issues.push({ path, value: name, constraint: "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", kind: "pattern" });
+    issues.push({
+      path,
+      value: name,
+      constraint: "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+      kind: "pattern",
+    });
   }
 }
 
@@ -62,7 +67,12 @@ export function describeLogGroups(input: DescribeLogGroupsRequest, ctx: RequestC
   checkGroupName(input.logGroupNamePrefix, "logGroupNamePrefix", issues);
   const limit = input.limit ?? 50;
   if (limit < 1 || limit > 50) {
-    issues.push({ path: "limit", value: limit, constraint: `Member must have value ${limit < 1 ? "greater than or equal to 1" : "less than or equal to 50"}`, kind: "range" });
+    issues.push({
+      path: "limit",
+      value: limit,
+      constraint: `Member must have value ${limit < 1 ? "greater than or equal to 1" : "less than or equal to 50"}`,
+      kind: "range",
+    });
   }
   if (issues.length) throw new ValidationFailure(issues);
   if (input.logGroupNamePrefix && input.logGroupNamePattern) {

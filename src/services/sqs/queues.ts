@@ -27,12 +27,12 @@ export function createQueue(input: CreateQueueRequest, ctx: RequestContext): Cre
   const fifo = name.endsWith(".fifo");
   const base = fifo ? name.slice(0, -5) : name;
   if (!QUEUE_NAME.test(base) || name.length > 80) {
-    throw new InvalidParameterValue(
-      "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length",
-    );
+    throw new InvalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
   }
   if (attributes.FifoQueue === "true" && !fifo) {
-    throw new InvalidParameterValue("The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.");
+    throw new InvalidParameterValue(
+      "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.",
+    );
   }
   if (fifo && attributes.FifoQueue === undefined) attributes.FifoQueue = "true";
   const existing = queues(ctx).get(name);
