@@ -1,3 +1,4 @@
+import http from "node:http";
 import { after, before } from "node:test";
 import { type Overcast, startOvercast } from "../src/index.js";
 import type { Options } from "../src/config.js";
@@ -44,4 +45,46 @@ export async function rejectsWith(
     return e;
   }
   throw new Error(`expected ${name}, but the call succeeded`);
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  /** Whether the request went over a kept-alive socket that had served another request before. */
+  reusedSocket: boolean;
+  localPort?: number;
+}
+
+/** One request over plain HTTP, exactly as given (headers, Host, body): for wire-level tests. */
+export function rawRequest(
+  endpoint: string,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer; agent?: http.Agent; timeoutMs?: number } = {},
+): Promise<RawResponse> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: url.hostname, port: url.port, method, path, headers: options.headers, agent: options.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString("utf8"),
+            reusedSocket: req.reusedSocket,
+            localPort: res.socket?.localPort,
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    const timeout = options.timeoutMs ?? 20_000;
+    req.setTimeout(timeout, () => req.destroy(new Error(`no response to ${method} ${path} within ${timeout} ms`)));
+    req.on("error", reject);
+    req.end(options.body);
+  });
 }

@@ -47,6 +47,42 @@ export const SERVICES: readonly ServiceInfo[] = [
     endpointPrefix: "logs",
     load: load("./logs/index.js"),
   },
+  { id: "sns", protocol: "awsQuery", signingName: "sns", endpointPrefix: "sns", load: load("./sns/index.js") },
+  {
+    id: "dynamodb",
+    protocol: "awsJson1_0",
+    signingName: "dynamodb",
+    targetPrefix: "DynamoDB_20120810",
+    endpointPrefix: "dynamodb",
+    load: load("./dynamodb/index.js"),
+  },
+  {
+    // Shares DynamoDB's signing name: requests are told apart by their X-Amz-Target prefix.
+    id: "dynamodbstreams",
+    protocol: "awsJson1_0",
+    signingName: "dynamodb",
+    targetPrefix: "DynamoDBStreams_20120810",
+    endpointPrefix: "streams",
+    load: load("./dynamodbstreams/index.js"),
+  },
+  {
+    id: "kms",
+    protocol: "awsJson1_1",
+    signingName: "kms",
+    targetPrefix: "TrentService",
+    endpointPrefix: "kms",
+    load: load("./kms/index.js"),
+  },
+  {
+    id: "secretsmanager",
+    protocol: "awsJson1_1",
+    signingName: "secretsmanager",
+    targetPrefix: "secretsmanager",
+    endpointPrefix: "secretsmanager",
+    load: load("./secretsmanager/index.js"),
+  },
+  { id: "ssm", protocol: "awsJson1_1", signingName: "ssm", targetPrefix: "AmazonSSM", endpointPrefix: "ssm", load: load("./ssm/index.js") },
+  { id: "iam", protocol: "awsQuery", signingName: "iam", endpointPrefix: "iam", global: true, load: load("./iam/index.js") },
 ];
 
 export const serviceById = new Map(SERVICES.map((s) => [s.id, s]));

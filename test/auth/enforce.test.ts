@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import http from "node:http";
 import { test } from "node:test";
 import { LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { rejectsWith, useServer } from "../helpers.js";
+import { rawRequest, rejectsWith, useServer } from "../helpers.js";
 
 const server = useServer({ enforceSignatures: true });
 const wrong = { accessKeyId: "test", secretAccessKey: "not-the-secret" };
@@ -62,19 +61,8 @@ test("unsigned requests need a token, except for S3 (anonymous access)", async (
   assert.equal(res.status, 403);
   assert.equal(((await res.json()) as { __type: string }).__type.split("#").pop(), "MissingAuthenticationTokenException");
   // fetch() cannot set Host; STS is named by its host name here, as an unsigned request carries no scope.
-  const query = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const { port } = new URL(server.endpoint);
-    const req = http.get(
-      { host: "127.0.0.1", port, path: "/?Action=GetCallerIdentity&Version=2011-06-15", headers: { host: "sts.us-east-1.amazonaws.com" } },
-      (r) => {
-        let text = "";
-        r.on("data", (d: Buffer) => {
-          text += d;
-        });
-        r.on("end", () => resolve({ status: r.statusCode ?? 0, text }));
-      },
-    );
-    req.on("error", reject);
+  const query = await rawRequest(server.endpoint, "GET", "/?Action=GetCallerIdentity&Version=2011-06-15", {
+    headers: { host: "sts.us-east-1.amazonaws.com" },
   });
   assert.equal(query.status, 403);
   assert.match(query.text, /<Code>MissingAuthenticationToken<\/Code>/);

@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
-import http from "node:http";
 import { test } from "node:test";
 import { coverageReport } from "../../src/gateway/coverage.js";
-import { useServer } from "../helpers.js";
+import { type RawResponse, rawRequest, useServer } from "../helpers.js";
 
 /**
  * The awsJson protocols given bad input over raw HTTP: every mistake is a 4xx in the protocol's own
  * error shape (`__type`, request id, JSON content type), never a 500, a hang or a dropped connection.
  */
 const server = useServer();
-
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
 
 const SIGNATURE = "0".repeat(64);
 const authFor = (service: string) =>
@@ -36,18 +29,7 @@ function post(
 }
 
 function raw(method: string, path: string, headers: Record<string, string>, body: string | Buffer = ""): Promise<RawResponse> {
-  const url = new URL(server.endpoint);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
-    req.setTimeout(20_000, () => req.destroy(new Error(`no response to ${method} ${path} within 20 s`)));
-    req.on("error", reject);
-    req.end(body);
-  });
+  return rawRequest(server.endpoint, method, path, { headers, body });
 }
 
 /** The error code an SDK reads from `__type`: the part after `#` (AWS prefixes a namespace). */

@@ -45,7 +45,7 @@ test("the CLI serves, lists its services, runs ready hooks, and exits 0 on SIGTE
   writeFileSync(join(dir, "02-not-executable.sh"), `#!/bin/sh\necho no > "${marker}.2"\n`);
   const { child, endpoint, output } = await startCli(["--init-dir", dir]);
   t.after(() => child.kill("SIGKILL"));
-  assert.match(output(), /services: s3, sqs, sts, lambda, ec2, logs/);
+  assert.match(output(), /services: s3, sqs, sts, lambda, ec2, logs, sns, dynamodb, dynamodbstreams, kms, secretsmanager, ssm, iam/);
   const health = await fetch(`${endpoint}/_localstack/health`);
   assert.equal(health.status, 200);
   for (let i = 0; i < 50 && !safeRead(marker); i++) await new Promise((r) => setTimeout(r, 50));

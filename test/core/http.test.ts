@@ -8,51 +8,14 @@ import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/clie
 import { type Overcast, startOvercast } from "../../src/index.js";
 import { modelOperationNames } from "../../src/protocol/model.js";
 import { SERVICES } from "../../src/services/registry.js";
-import { rejectsWith, useServer } from "../helpers.js";
+import { rawRequest, rejectsWith, useServer } from "../helpers.js";
 
 /** The gateway as HTTP sees it: one port for HTTP/1.1 and h2c, our operations routes, graceful stop. */
 const server = useServer();
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  reusedSocket: boolean;
-  localPort?: number;
-}
-
 const LIST_QUEUES = { "x-amz-target": "AmazonSQS.ListQueues", "content-type": "application/x-amz-json-1.0" };
 
-function request(
-  endpoint: string,
-  method: string,
-  path: string,
-  options: { headers?: Record<string, string>; body?: string; agent?: http.Agent } = {},
-): Promise<RawResponse> {
-  const url = new URL(endpoint);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, method, path, headers: options.headers, agent: options.agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString("utf8"),
-            reusedSocket: req.reusedSocket,
-            localPort: res.socket?.localPort,
-          }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(10_000, () => req.destroy(new Error(`no response to ${method} ${path}`)));
-    req.on("error", reject);
-    req.end(options.body);
-  });
-}
+const request = rawRequest;
 
 const get = (path: string) => request(server.endpoint, "GET", path);
 const post = (path: string) => request(server.endpoint, "POST", path);

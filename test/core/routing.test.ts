@@ -1,24 +1,13 @@
 import assert from "node:assert/strict";
-import http from "node:http";
 import { test } from "node:test";
-import { useServer } from "../helpers.js";
+import { rawRequest, useServer } from "../helpers.js";
 
 const server = useServer();
 
-/** A raw request with an explicit Host header, as a client resolving LocalStack's host names would send. */
-function request(host: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
-  const { port } = new URL(server.endpoint);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method: "POST", path: "/", headers: { ...headers, host } }, (res) => {
-      let text = "";
-      res.on("data", (d: Buffer) => {
-        text += d;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
+/** A raw POST with an explicit Host header, as a client resolving LocalStack's host names would send. */
+async function request(host: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+  const res = await rawRequest(server.endpoint, "POST", "/", { headers: { ...headers, host }, body });
+  return { status: res.status, body: res.text };
 }
 
 const sqsJson = (target: string) => ({ "x-amz-target": `AmazonSQS.${target}`, "content-type": "application/x-amz-json-1.0" });

@@ -1,36 +1,20 @@
 import assert from "node:assert/strict";
-import http from "node:http";
+import type http from "node:http";
 import { test } from "node:test";
-import { useServer } from "../helpers.js";
+import { rawRequest, useServer } from "../helpers.js";
 
 const server = useServer();
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /** A raw HTTP request with an explicit Host header, as clients resolving LocalStack-style host names send it. */
-function request(
+async function request(
   method: string,
   path: string,
   options: { host?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<RawResponse> {
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const { port } = new URL(server.endpoint);
   const headers = { host: options.host ?? `127.0.0.1:${port}`, ...options.headers };
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path, headers }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        body += d;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    req.end(options.body);
-  });
+  const res = await rawRequest(server.endpoint, method, path, { headers, body: options.body });
+  return { status: res.status, headers: res.headers, body: res.text };
 }
 
 /** An Authorization header whose credential scope names the region and service (signatures are not checked by default). */

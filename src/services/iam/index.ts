@@ -1,0 +1,7 @@
+import { defineService } from "../types.js";
+
+/** No operation is implemented yet: every request gets the protocol's unknown-operation error. */
+export default defineService({
+  id: "iam",
+  operations: {},
+});
