@@ -5,8 +5,10 @@
  * it finds and adds diagnostic fields, the front ends put every fault into one message.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { AwsError } from "../protocol/errors.js";
+import type { AwsError } from "../protocol/errors.js";
 import type { HttpRequest } from "../protocol/http.js";
+import { buildCanonicalRequest, decodeText } from "./canonical.js";
+import { coral, s3Error, signatureMismatch } from "./sigv4-errors.js";
 
 export type SigV4Flavor = "s3" | "json" | "query";
 
@@ -60,55 +62,6 @@ const PAYLOAD_HASH_MESSAGE =
 const S3_PRESIGN_REQUIRED =
   "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.";
 const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-
-// ---------------------------------------------------------------------------------------------- errors
-
-const S3_MISMATCH = "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
-const AWS_MISMATCH =
-  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
-const CORAL_CODES = {
-  json: {
-    incomplete: "IncompleteSignatureException",
-    invalid: "InvalidSignatureException",
-    missing: "MissingAuthenticationTokenException",
-  },
-  query: { incomplete: "IncompleteSignature", invalid: "SignatureDoesNotMatch", missing: "MissingAuthenticationToken" },
-} as const;
-const CORAL_STATUS = { incomplete: 400, invalid: 403, missing: 403 } as const;
-
-/** The JSON and query front ends answer the same texts under different codes. */
-function coral(flavor: "json" | "query", kind: keyof typeof CORAL_STATUS, message: string, status?: number): AwsError {
-  return new AwsError(CORAL_CODES[flavor][kind], message, { status: status ?? CORAL_STATUS[kind], fault: "Sender" });
-}
-
-function s3Error(code: string, status: number, message: string, fields?: Record<string, unknown>): AwsError {
-  return new AwsError(code, message, { status, fault: "Sender", fields });
-}
-
-/** S3 shows the strings it signed, and their bytes as space-separated hex pairs, so clients can compare. */
-function bytesOf(text: string): string {
-  return Buffer.from(text, "utf8")
-    .toString("hex")
-    .replace(/(..)(?!$)/g, "$1 ");
-}
-
-/** SignatureDoesNotMatch as S3 (with the strings) or the JSON/query front ends (message only) answer it. */
-export function signatureMismatch(
-  flavor: SigV4Flavor,
-  detail: { accessKeyId?: string; stringToSign: string; signatureProvided: string; canonicalRequest?: string },
-): AwsError {
-  if (flavor !== "s3") return coral(flavor, "invalid", AWS_MISMATCH);
-  const fields: Record<string, unknown> = {};
-  if (detail.accessKeyId !== undefined) fields.AWSAccessKeyId = detail.accessKeyId;
-  fields.StringToSign = detail.stringToSign;
-  fields.SignatureProvided = detail.signatureProvided;
-  fields.StringToSignBytes = bytesOf(detail.stringToSign);
-  if (detail.canonicalRequest !== undefined) {
-    fields.CanonicalRequest = detail.canonicalRequest;
-    fields.CanonicalRequestBytes = bytesOf(detail.canonicalRequest);
-  }
-  return s3Error("SignatureDoesNotMatch", 403, S3_MISMATCH, fields);
-}
 
 // ---------------------------------------------------------------------------------------------- parsing
 
@@ -491,95 +444,4 @@ function coralClock(flavor: "json" | "query", amzDate: string, signed: number, n
   );
 }
 
-// ---------------------------------------------------------------------------------------------- canonical request
-
-export function buildCanonicalRequest(req: HttpRequest, signedHeaders: string[], payloadHash: string, flavor: SigV4Flavor): string {
-  const headers = signedHeaders.map((name) => `${name}:${canonicalHeaderValue(req.headers[name])}\n`).join("");
-  const uri = flavor === "s3" ? s3CanonicalUri(req.path) : normalizedCanonicalUri(req.path);
-  return `${req.method}\n${uri}\n${canonicalQuery(req.rawQuery)}\n${headers}\n${signedHeaders.join(";")}\n${payloadHash}`;
-}
-
-/** Values are trimmed and inner runs of spaces collapse to one, as every signer does. */
-function canonicalHeaderValue(value: string | undefined): string {
-  return value === undefined ? "" : value.replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
-}
-
-/** S3 signs the path as sent, each segment decoded once and encoded once; no dot-segment or slash clean-up. */
-function s3CanonicalUri(path: string): string {
-  if (!path) return "/";
-  return path
-    .split("/")
-    .map((segment) => (/^[A-Za-z0-9\-._~]*$/.test(segment) ? segment : percentEncode(percentDecode(segment))))
-    .join("/");
-}
-
-/** Other services normalize the path as sent (dot segments, empty segments) and encode it again. */
-function normalizedCanonicalUri(path: string): string {
-  const segments: string[] = [];
-  for (const segment of path.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") segments.pop();
-    else segments.push(segment);
-  }
-  const trailing = segments.length > 0 && path.endsWith("/") ? "/" : "";
-  return `/${segments.map((s) => percentEncode(Buffer.from(s, "utf8"))).join("/")}${trailing}`;
-}
-
-/** Every parameter but the signature, decoded, encoded per RFC 3986, sorted by name then value. */
-function canonicalQuery(raw: string): string {
-  if (!raw) return "";
-  const pairs: [string, string][] = [];
-  for (const part of raw.split("&")) {
-    if (!part) continue;
-    const eq = part.indexOf("=");
-    const name = encodeText(eq < 0 ? part : part.slice(0, eq));
-    if (name.toLowerCase() === "x-amz-signature") continue;
-    pairs.push([name, encodeText(eq < 0 ? "" : part.slice(eq + 1))]);
-  }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return pairs.map(([k, v]) => `${k}=${v}`).join("&");
-}
-
-/** Form decoding (`+` is a space) and re-encoding, at the byte level so bad escapes survive as AWS keeps them. */
-function encodeText(raw: string): string {
-  return percentEncode(percentDecode(raw.replace(/\+/g, " ")));
-}
-
-function decodeText(raw: string): string {
-  return percentDecode(raw.replace(/\+/g, " ")).toString("utf8");
-}
-
-const HEX = "0123456789ABCDEF";
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const lower = c | 0x20;
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
-}
-
-/** Decodes valid %XX escapes to bytes and keeps anything else literally. */
-function percentDecode(text: string): Buffer {
-  const src = Buffer.from(text, "utf8");
-  if (!text.includes("%")) return src;
-  const out = Buffer.allocUnsafe(src.length);
-  let n = 0;
-  for (let i = 0; i < src.length; i++) {
-    const hi = src[i] === 0x25 && i + 2 < src.length ? hexValue(src[i + 1]) : -1;
-    const lo = hi >= 0 ? hexValue(src[i + 2]) : -1;
-    if (lo >= 0) {
-      out[n++] = hi * 16 + lo;
-      i += 2;
-    } else out[n++] = src[i];
-  }
-  return out.subarray(0, n);
-}
-
-function percentEncode(bytes: Buffer): string {
-  let out = "";
-  for (const b of bytes) {
-    const c = String.fromCharCode(b);
-    out += b < 0x80 && UNRESERVED.test(c) ? c : `%${HEX[b >> 4]}${HEX[b & 15]}`;
-  }
-  return out;
-}
+export { buildCanonicalRequest, signatureMismatch };
