@@ -21,6 +21,9 @@ async function main(argv: string[]): Promise<void> {
   const cloud = await startOvercast({ ...optionsFromEnv(process.env), ...optionsFromArgv(argv) });
   const { SERVICES } = await import("./services/registry.js");
   const enabled = SERVICES.map((s) => s.id).filter((id) => !cloud.options.services || cloud.options.services.includes(id));
+  const unknown = (cloud.options.services ?? []).filter((id) => !SERVICES.some((s) => s.id === id));
+  // LocalStack configurations name services we do not have; say so rather than fail.
+  if (unknown.length) console.warn(`overcast: not available, ignored: ${unknown.join(", ")}`);
   const lines = [
     `services: ${enabled.join(", ")}`,
     `state: ${cloud.options.dataDir ? `persistent in ${cloud.options.dataDir}` : "in memory"}`,

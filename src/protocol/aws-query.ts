@@ -87,8 +87,19 @@ async function decodeQuery(req: HttpRequest, ctx: CodecContext, flavor: QueryFla
   const operation = action ? ctx.model.operations.get(action) : undefined;
   if (!operation) throw codec.unknownOperation(action, ctx);
   const input = readQueryInput(paramTree(params, flavor), operation.input, flavor);
+  // Old SQS clients post to the queue URL and may leave QueueUrl out: the path names the queue.
+  if (
+    ctx.model.metadata.awsQueryCompatible &&
+    operation.input.members?.QueueUrl &&
+    input.QueueUrl === undefined &&
+    QUEUE_PATH.test(req.path)
+  ) {
+    input.QueueUrl = req.path;
+  }
   return { operation, input };
 }
+
+const QUEUE_PATH = /^\/\d{12}\/[^/]+\/?$/;
 
 /** URL parameters and form-body parameters together; on a repeated key the URL's value wins. */
 async function requestParams(req: HttpRequest): Promise<QueryParams> {

@@ -89,7 +89,7 @@ test("an unknown action is InvalidAction in each query dialect", async () => {
     "Could not find operation Frobnicate for version 2011-06-15",
   );
   // Modelled but not implemented is the same answer: nothing is registered without real semantics.
-  assertQueryError(await send("sts", "Action=GetSessionToken&Version=2011-06-15"), 400, "InvalidAction", /GetSessionToken/);
+  assertQueryError(await send("sts", "Action=GetScopedCredentials&Version=2011-06-15"), 400, "InvalidAction", /GetScopedCredentials/);
   const sqs = await send("sqs", "Action=Frobnicate&Version=2012-11-05");
   assertQueryError(sqs, 400, "InvalidAction", "The action Frobnicate is not valid for this endpoint.");
   assert.match(sqs.text, /<ErrorResponse xmlns="http:\/\/queue\.amazonaws\.com\/doc\/2012-11-05\/">/);
@@ -209,4 +209,14 @@ test("EC2 DryRun answers DryRunOperation with 412", async () => {
     "DryRunOperation",
     "Request would have succeeded, but DryRun flag is set.",
   );
+});
+
+test("SQS query requests posted to the queue URL may leave QueueUrl out", async () => {
+  const created = await send("sqs", "Action=CreateQueue&QueueName=by-path&Version=2012-11-05");
+  assert.equal(created.status, 200);
+  const sent = await send("sqs", "Action=SendMessage&MessageBody=hello&Version=2012-11-05", { path: "/000000000000/by-path" });
+  assert.equal(sent.status, 200, sent.text);
+  assert.match(sent.text, /<MD5OfMessageBody>5d41402abc4b2a76b9719d911017c592<\/MD5OfMessageBody>/);
+  const received = await send("sqs", "Action=ReceiveMessage&Version=2012-11-05", { path: "/000000000000/by-path" });
+  assert.match(received.text, /<Body>hello<\/Body>/);
 });
