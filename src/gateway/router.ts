@@ -61,6 +61,9 @@ function regionSuffix(label: string): string | undefined {
 const UNSIGNED_QUERY_ACTIONS: Record<string, string> = {
   AssumeRoleWithWebIdentity: "sts",
   AssumeRoleWithSAML: "sts",
+  // The SubscribeURL / UnsubscribeURL in SNS's messages are opened as plain GETs.
+  ConfirmSubscription: "sns",
+  Unsubscribe: "sns",
 };
 
 export function resolveService(req: HttpRequest, hints: RouteHints, host: HostInfo, formAction?: string): ServiceInfo | undefined {

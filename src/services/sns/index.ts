@@ -1,7 +1,50 @@
 import { defineService } from "../types.js";
+import { snsValidationError } from "./errors.js";
+import { publish, publishBatch } from "./publish.js";
+import {
+  confirmSubscription,
+  getSubscriptionAttributes,
+  listSubscriptions,
+  listSubscriptionsByTopic,
+  setSubscriptionAttributes,
+  subscribe,
+  unsubscribe,
+} from "./subscriptions.js";
+import {
+  createTopic,
+  deleteTopic,
+  getDataProtectionPolicy,
+  getTopicAttributes,
+  listTagsForResource,
+  listTopics,
+  putDataProtectionPolicy,
+  setTopicAttributes,
+  tagResource,
+  untagResource,
+} from "./topics.js";
 
-/** No operation is implemented yet: every request gets the protocol's unknown-operation error. */
 export default defineService({
   id: "sns",
-  operations: {},
+  operations: {
+    CreateTopic: createTopic,
+    DeleteTopic: deleteTopic,
+    ListTopics: listTopics,
+    GetTopicAttributes: getTopicAttributes,
+    SetTopicAttributes: setTopicAttributes,
+    TagResource: tagResource,
+    UntagResource: untagResource,
+    ListTagsForResource: listTagsForResource,
+    PutDataProtectionPolicy: putDataProtectionPolicy,
+    GetDataProtectionPolicy: getDataProtectionPolicy,
+    Subscribe: subscribe,
+    Unsubscribe: unsubscribe,
+    ConfirmSubscription: confirmSubscription,
+    ListSubscriptions: listSubscriptions,
+    ListSubscriptionsByTopic: listSubscriptionsByTopic,
+    GetSubscriptionAttributes: getSubscriptionAttributes,
+    SetSubscriptionAttributes: setSubscriptionAttributes,
+    Publish: publish,
+    PublishBatch: publishBatch,
+  },
+  validationError: snsValidationError,
 });
