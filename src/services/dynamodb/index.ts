@@ -1,7 +1,48 @@
 import { defineService } from "../types.js";
+import { batchGetItem, batchWriteItem } from "./batch.js";
+import { deleteItem, getItem, putItem, updateItem } from "./items.js";
+import {
+  describeEndpoints,
+  describeLimits,
+  describeTimeToLive,
+  listTagsOfResource,
+  tagResource,
+  untagResource,
+  updateTimeToLive,
+} from "./metadata.js";
+import { query, scan } from "./query.js";
+import { createTable, deleteTable, describeTable, listTables, updateTable } from "./tables.js";
+import { transactGetItems, transactWriteItems } from "./transactions.js";
+import { TTL_SWEEP_MS, sweepExpiredItems } from "./ttl.js";
 
-/** No operation is implemented yet: every request gets the protocol's unknown-operation error. */
 export default defineService({
   id: "dynamodb",
-  operations: {},
+  operations: {
+    CreateTable: createTable,
+    DescribeTable: describeTable,
+    ListTables: listTables,
+    DeleteTable: deleteTable,
+    UpdateTable: updateTable,
+    TagResource: tagResource,
+    UntagResource: untagResource,
+    ListTagsOfResource: listTagsOfResource,
+    DescribeLimits: describeLimits,
+    DescribeEndpoints: describeEndpoints,
+    UpdateTimeToLive: updateTimeToLive,
+    DescribeTimeToLive: describeTimeToLive,
+    PutItem: putItem,
+    GetItem: getItem,
+    UpdateItem: updateItem,
+    DeleteItem: deleteItem,
+    Query: query,
+    Scan: scan,
+    BatchGetItem: batchGetItem,
+    BatchWriteItem: batchWriteItem,
+    TransactWriteItems: transactWriteItems,
+    TransactGetItems: transactGetItems,
+  },
+  validateEnums: true,
+  start(runtime) {
+    runtime.setTimer(() => sweepExpiredItems(runtime), TTL_SWEEP_MS, true);
+  },
 });
