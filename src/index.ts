@@ -1,3 +1,4 @@
+import { allowAll } from "./auth/authorizer.js";
 import { type Options, resolveOptions } from "./config.js";
 import { Gateway } from "./gateway/gateway.js";
 import { runInitScripts } from "./gateway/init-hooks.js";
@@ -5,6 +6,7 @@ import { Listener } from "./gateway/server.js";
 import { localCertificate } from "./gateway/tls.js";
 import { ServiceHost } from "./gateway/service-host.js";
 import type { HttpRequest, HttpResponse } from "./protocol/http.js";
+import { iamCredentials } from "./iam/credentials.js";
 import { openState } from "./state/index.js";
 
 export type { Options } from "./config.js";
@@ -29,7 +31,7 @@ export async function startOvercast(overrides: Partial<Options> = {}): Promise<O
   if (options.enforceIam) throw new Error("IAM enforcement (--enforce-iam) is not available yet in this version");
   const { state, blobs } = await openState(options);
   const services = new ServiceHost(options, state, blobs);
-  const gateway = new Gateway(options, services);
+  const gateway = new Gateway(options, services, allowAll, iamCredentials(state, () => Date.now())); // keys IAM and STS issued
   services.connect(gateway);
   const listener = new Listener((req) => gateway.handle(req));
   let port: number;

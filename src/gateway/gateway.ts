@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Options } from "../config.js";
 import { servicePrincipal } from "../auth/principal.js";
-import { authenticate, defaultCredentials } from "../auth/authenticate.js";
+import { authenticate, type CredentialResolver, defaultCredentials } from "../auth/authenticate.js";
 import { allowAll, type Authorizer } from "../auth/authorizer.js";
 import { type Codec, type CodecContext, incompleteBody } from "../protocol/codec.js";
 import { AwsError, SerializationFailure, ValidationFailure, type ValidationIssue } from "../protocol/errors.js";
@@ -28,6 +28,7 @@ export class Gateway {
     readonly options: Options,
     services: ServiceHost,
     private readonly authorizer: Authorizer = allowAll,
+    private readonly credentials: CredentialResolver = defaultCredentials,
   ) {
     this.services = services;
   }
@@ -65,7 +66,7 @@ export class Gateway {
     const cctx: CodecContext = { model: service.model, requestId, xmlNamespace: info.queryXmlNamespace, bucket };
     let label = `${info.id}.?`;
     try {
-      const caller = await authenticate(req, info, this.options, defaultCredentials); // SigV4 → principal; aws-chunked bodies decoded
+      const caller = await authenticate(req, info, this.options, this.credentials); // SigV4 → principal; aws-chunked bodies decoded
       const { operation, input } = await codec.decode(req, cctx); // protocol → typed input
       label = `${info.id}.${operation.name}`;
       const handler = service.definition.operations[operation.name];
@@ -198,5 +199,6 @@ function originOf(req: HttpRequest): RequestOrigin {
     secure: req.secure ?? false,
     headers: req.headers,
     sourceIp: req.sourceIp,
+    trailers: req.trailers,
   };
 }

@@ -23,6 +23,8 @@ export interface RequestOrigin {
   secure: boolean;
   headers: Record<string, string>;
   sourceIp?: string;
+  /** Trailing headers of an aws-chunked body (S3 trailing checksums), known once the body was read. */
+  trailers?: Promise<Record<string, string>>;
 }
 
 export interface CallOptions {

@@ -1,0 +1,172 @@
+import { isIP } from "node:net";
+
+/** Request context values by condition key, keys in lower case (condition keys are case-insensitive). */
+export type ConditionContext = Record<string, string | string[] | undefined>;
+
+type Compare = (contextValue: string, policyValue: string) => boolean;
+
+const BASE_OPERATORS: Record<string, { compare: Compare; negated: boolean; variables: boolean }> = {};
+function define(names: [string, string | null], compare: Compare, variables = false): void {
+  BASE_OPERATORS[names[0]] = { compare, negated: false, variables };
+  if (names[1]) BASE_OPERATORS[names[1]] = { compare, negated: true, variables };
+}
+define(["StringEquals", "StringNotEquals"], (a, b) => a === b, true);
+define(["StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"], (a, b) => a.toLowerCase() === b.toLowerCase(), true);
+define(["StringLike", "StringNotLike"], (a, b) => globMatch(b, a, false), true);
+define(["NumericEquals", "NumericNotEquals"], numeric((a, b) => a === b));
+define(["NumericLessThan", null], numeric((a, b) => a < b));
+define(["NumericLessThanEquals", null], numeric((a, b) => a <= b));
+define(["NumericGreaterThan", null], numeric((a, b) => a > b));
+define(["NumericGreaterThanEquals", null], numeric((a, b) => a >= b));
+define(["DateEquals", "DateNotEquals"], dates((a, b) => a === b));
+define(["DateLessThan", null], dates((a, b) => a < b));
+define(["DateLessThanEquals", null], dates((a, b) => a <= b));
+define(["DateGreaterThan", null], dates((a, b) => a > b));
+define(["DateGreaterThanEquals", null], dates((a, b) => a >= b));
+define(["Bool", null], (a, b) => a.toLowerCase() === b.toLowerCase());
+define(["BinaryEquals", null], (a, b) => a === b);
+define(["IpAddress", "NotIpAddress"], (a, b) => ipInCidr(a, b));
+define(["ArnEquals", "ArnNotEquals"], (a, b) => arnMatch(b, a), true);
+define(["ArnLike", "ArnNotLike"], (a, b) => arnMatch(b, a), true);
+
+interface Operator {
+  base: string;
+  set?: "ForAllValues" | "ForAnyValue";
+  ifExists: boolean;
+}
+
+/** `ForAnyValue:StringLikeIfExists` → its parts; undefined for an operator IAM does not know. */
+export function parseOperator(name: string): Operator | undefined {
+  const m = /^(?:(ForAllValues|ForAnyValue):)?(.+?)(IfExists)?$/.exec(name);
+  if (!m) return undefined;
+  const base = m[2];
+  if (base !== "Null" && !BASE_OPERATORS[base]) return undefined;
+  if (base === "Null" && (m[1] || m[3])) return undefined;
+  return { base, set: m[1] as Operator["set"], ifExists: m[3] !== undefined };
+}
+
+/** A Condition block holds when every operator holds for every key (AND), any listed value matching (OR). */
+export function conditionsHold(
+  block: Record<string, Record<string, string[]>> | undefined,
+  context: ConditionContext,
+  substitute: (value: string) => string | undefined,
+): boolean {
+  if (!block) return true;
+  for (const [operatorName, keys] of Object.entries(block)) {
+    const operator = parseOperator(operatorName);
+    if (!operator) return false;
+    for (const [key, policyValues] of Object.entries(keys)) {
+      if (!keyHolds(operator, contextValues(context, key), policyValues, substitute)) return false;
+    }
+  }
+  return true;
+}
+
+function contextValues(context: ConditionContext, key: string): string[] | undefined {
+  const value = context[key.toLowerCase()];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : [value];
+}
+
+function keyHolds(
+  operator: Operator,
+  values: string[] | undefined,
+  rawPolicyValues: string[],
+  substitute: (value: string) => string | undefined,
+): boolean {
+  if (operator.base === "Null") {
+    const absent = values === undefined || values.length === 0;
+    return rawPolicyValues.some((v) => (v.toLowerCase() === "true") === absent);
+  }
+  const { compare, negated, variables } = BASE_OPERATORS[operator.base];
+  const policyValues = variables ? rawPolicyValues.map(substitute).filter((v): v is string => v !== undefined) : rawPolicyValues;
+  if (values === undefined || (operator.set && values.length === 0)) {
+    // A missing key: …IfExists and ForAllValues hold vacuously, negations hold, everything else fails.
+    if (operator.ifExists || operator.set === "ForAllValues") return true;
+    if (operator.set === "ForAnyValue") return false;
+    return negated;
+  }
+  const matches = (v: string) => policyValues.some((p) => compare(v, p));
+  const holdsFor = (v: string) => (negated ? !matches(v) : matches(v));
+  if (operator.set === "ForAllValues") return values.every(holdsFor);
+  if (operator.set === "ForAnyValue") return values.some(holdsFor);
+  return negated ? !values.some(matches) : values.some(matches);
+}
+
+function numeric(test: (a: number, b: number) => boolean): Compare {
+  return (a, b) => {
+    const x = Number(a);
+    const y = Number(b);
+    return a.trim() !== "" && b.trim() !== "" && !Number.isNaN(x) && !Number.isNaN(y) && test(x, y);
+  };
+}
+
+/** Dates are ISO 8601 or epoch seconds, on either side. */
+function dates(test: (a: number, b: number) => boolean): Compare {
+  return (a, b) => {
+    const x = parseDate(a);
+    const y = parseDate(b);
+    return x !== undefined && y !== undefined && test(x, y);
+  };
+}
+
+function parseDate(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** `*` any run of characters, `?` any one; case-insensitive for actions. */
+export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
+  if (pattern === "*") return true;
+  if (!/[*?]/.test(pattern)) return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
+}
+
+/** ARNs match part by part (partition, service, region, account, resource): wildcards stay in their part. */
+export function arnMatch(pattern: string, arn: string): boolean {
+  if (pattern === "*") return true;
+  const p = splitArn(pattern);
+  const a = splitArn(arn);
+  if (!p || !a) return globMatch(pattern, arn, false);
+  return p.every((part, i) => globMatch(part, a[i], false));
+}
+
+function splitArn(arn: string): string[] | undefined {
+  const parts = arn.split(":");
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(":")];
+}
+
+function ipInCidr(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split("/");
+  const addr = ipToBigInt(ip);
+  const net = ipToBigInt(base);
+  if (!addr || !net || addr.width !== net.width) return false;
+  const bits = bitsText === undefined ? net.width : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > net.width) return false;
+  const shift = BigInt(net.width - bits);
+  return addr.value >> shift === net.value >> shift;
+}
+
+function ipToBigInt(ip: string): { value: bigint; width: number } | undefined {
+  const version = isIP(ip);
+  if (version === 4) return { value: ip.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n), width: 32 };
+  if (version !== 6) return undefined;
+  const v4Tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  let text = ip;
+  if (v4Tail) {
+    const v4 = ipToBigInt(v4Tail[1])?.value ?? 0n;
+    text = `${ip.slice(0, -v4Tail[1].length)}${(v4 >> 16n).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = text.split("::");
+  const headParts = head ? head.split(":") : [];
+  const tailParts = tail === undefined ? [] : tail ? tail.split(":") : [];
+  const missing = 8 - headParts.length - tailParts.length;
+  const groups = [...headParts, ...Array(tail === undefined ? 0 : missing).fill("0"), ...tailParts];
+  return { value: groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n), width: 128 };
+}
