@@ -31,7 +31,12 @@ export async function startOvercast(overrides: Partial<Options> = {}): Promise<O
   if (options.enforceIam) throw new Error("IAM enforcement (--enforce-iam) is not available yet in this version");
   const { state, blobs } = await openState(options);
   const services = new ServiceHost(options, state, blobs);
-  const gateway = new Gateway(options, services, allowAll, iamCredentials(state, () => Date.now())); // keys IAM and STS issued
+  const gateway = new Gateway(
+    options,
+    services,
+    allowAll,
+    iamCredentials(state, () => Date.now()),
+  ); // keys IAM and STS issued
   services.connect(gateway);
   const listener = new Listener((req) => gateway.handle(req));
   let port: number;

@@ -65,7 +65,9 @@ export function errorInfo(
   model: ServiceModel,
 ): { status: number; shape?: Shape; queryCode: string; fault: "Sender" | "Receiver" } {
   const shape = model.errors.get(error.code);
-  const status = error.status ?? shape?.traits.awsQueryError?.status ?? shape?.traits.httpError ?? 400;
+  // The query error trait's status is what query clients see; JSON-only services answer with httpError.
+  const queryish = model.metadata.awsQueryCompatible || model.metadata.protocol === "awsQuery";
+  const status = error.status ?? (queryish ? shape?.traits.awsQueryError?.status : undefined) ?? shape?.traits.httpError ?? 400;
   const queryCode = error.queryCode ?? shape?.traits.awsQueryError?.code ?? error.code;
   const fault = error.fault ?? (status >= 500 ? "Receiver" : "Sender");
   return { status, shape, queryCode, fault };
