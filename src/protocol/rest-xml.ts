@@ -24,13 +24,16 @@ export const restXmlCodec: Codec = {
   },
 
   encode(operation: Operation, output: unknown, ctx: CodecContext): HttpResponse {
+    if (isS3(ctx.model) && operation.name === "GetBucketLocation") return bucketLocation(output, ctx);
     const encoded = encodeBindings(
       operation.output,
       (output ?? {}) as Record<string, unknown>,
       operation.http?.code ?? 200,
       xmlFormat(ctx.model),
     );
-    return { status: encoded.status, headers: { ...requestIdHeaders(ctx), ...encoded.headers }, body: encoded.body };
+    // S3 answers a ranged read with 206, which its model can only say through the Content-Range it sends.
+    const status = isS3(ctx.model) && encoded.status === 200 && encoded.headers["content-range"] ? 206 : encoded.status;
+    return { status, headers: { ...requestIdHeaders(ctx), ...encoded.headers }, body: encoded.body };
   },
 
   encodeError(error: AwsError, ctx: CodecContext): HttpResponse {
@@ -46,6 +49,8 @@ export const restXmlCodec: Codec = {
       writeFields(w, error.fields);
       w.close("Error").leaf("RequestId", ctx.requestId).close("ErrorResponse");
     }
+    // 304 Not Modified carries no body at all, only the validators.
+    if (status === 304) return { status, headers: { ...requestIdHeaders(ctx), ...lowerCaseKeys(error.headers) }, body: undefined };
     const body = w.toString();
     return {
       status,
@@ -75,6 +80,16 @@ export const restXmlCodec: Codec = {
 };
 
 const isS3 = (model: ServiceModel) => model.metadata.serviceId === "S3";
+
+/**
+ * GetBucketLocation's document is the bare `<LocationConstraint>region</LocationConstraint>` (empty for
+ * us-east-1), a shape S3's model cannot express: it would nest the member inside a root of the same name.
+ */
+function bucketLocation(output: unknown, ctx: CodecContext): HttpResponse {
+  const constraint = (output as { LocationConstraint?: string } | undefined)?.LocationConstraint;
+  const body = new XmlWriter().leaf("LocationConstraint", constraint ?? "", { xmlns: ctx.model.metadata.xmlNamespace ?? "" }).toString();
+  return { status: 200, headers: { ...requestIdHeaders(ctx), "content-type": "application/xml" }, body };
+}
 
 /** S3 answers every path (it is the service, a bucket or an object), so a missing route is a method it does not allow there. */
 function noRoute(method: string, path: string, ctx: CodecContext): AwsError {

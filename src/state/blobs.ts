@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -123,7 +123,9 @@ export class FileBlobStore implements BlobStore {
   }
 
   read(id: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.pathOf(id), range ? { start: range.start, end: range.end } : {});
+    // Open now, not when the stream first reads: a read that has started must survive a later delete.
+    const fd = openSync(this.pathOf(id), "r");
+    return createReadStream("", { fd, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   size(id: string) {

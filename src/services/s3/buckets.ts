@@ -3,6 +3,8 @@ import type {
   CreateBucketOutput,
   CreateBucketRequest,
   DeleteBucketRequest,
+  GetBucketLocationOutput,
+  GetBucketLocationRequest,
   HeadBucketOutput,
   HeadBucketRequest,
   ListBucketsOutput,
@@ -21,7 +23,7 @@ import {
   invalidArgument,
   noSuchBucket,
 } from "./errors.js";
-import { type BucketRecord, bucketObjects, buckets, canonicalUserId } from "./store.js";
+import { type BucketRecord, bucketObjects, buckets, canonicalUserId, uploads } from "./store.js";
 
 // General purpose bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -192,5 +194,17 @@ export function deleteBucket(input: DeleteBucketRequest, ctx: RequestContext): v
   ownedBucket(ctx, name, input.ExpectedBucketOwner);
   const objects = bucketObjects(ctx, name);
   if (objects.size > 0) throw new BucketNotEmpty("The bucket you tried to delete is not empty", { fields: { BucketName: name } });
+  // Incomplete multipart uploads do not keep a bucket alive; they go with it.
+  const pending = uploads(ctx, name);
+  for (const upload of pending.values()) for (const part of Object.values(upload.parts)) ctx.runtime.blobs.delete(part.blob);
+  pending.clear();
   buckets(ctx).delete(name);
+}
+
+/** us-east-1 answers an empty constraint. */
+export function getBucketLocation(input: GetBucketLocationRequest, ctx: RequestContext): GetBucketLocationOutput {
+  const bucket = ownedBucket(ctx, input.Bucket as string, input.ExpectedBucketOwner);
+  return {
+    LocationConstraint: bucket.region === "us-east-1" ? undefined : (bucket.region as GetBucketLocationOutput["LocationConstraint"]),
+  };
 }

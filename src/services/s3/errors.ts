@@ -13,6 +13,23 @@ export const InvalidLocationConstraint = errorClass("InvalidLocationConstraint",
 export const InvalidRequest = errorClass("InvalidRequest", 400);
 export const MalformedXML = errorClass("MalformedXML", 400);
 export const NoSuchBucket = errorClass("NoSuchBucket", 404);
+export const NoSuchKey = errorClass("NoSuchKey", 404);
+export const NoSuchUpload = errorClass("NoSuchUpload", 404);
+export const BadDigest = errorClass("BadDigest", 400);
+export const InvalidDigest = errorClass("InvalidDigest", 400);
+export const MetadataTooLarge = errorClass("MetadataTooLarge", 400);
+export const KeyTooLongError = errorClass("KeyTooLongError", 400);
+export const InvalidRange = errorClass("InvalidRange", 416);
+export const PreconditionFailed = errorClass("PreconditionFailed", 412);
+export const NotModified = errorClass("NotModified", 304);
+export const NotImplemented = errorClass("NotImplemented", 501);
+export const InvalidTag = errorClass("InvalidTag", 400);
+export const BadRequest = errorClass("BadRequest", 400);
+export const InvalidStorageClass = errorClass("InvalidStorageClass", 400);
+export const InvalidPart = errorClass("InvalidPart", 400);
+export const InvalidPartOrder = errorClass("InvalidPartOrder", 400);
+export const EntityTooSmall = errorClass("EntityTooSmall", 400);
+export const EntityTooLarge = errorClass("EntityTooLarge", 400);
 
 /** S3 names the offending parameter and value in InvalidArgument errors. */
 export function invalidArgument(message: string, name: string, value: unknown, options: AwsErrorOptions = {}): AwsError {
@@ -23,12 +40,25 @@ export function invalidArgument(message: string, name: string, value: unknown, o
   });
 }
 
+export const noSuchKey = (key: string) => new NoSuchKey("The specified key does not exist.", { fields: { Key: key } });
+
+export const noSuchUpload = (uploadId: string) =>
+  new NoSuchUpload("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", {
+    fields: { UploadId: uploadId },
+  });
+
+export const preconditionFailed = (condition: string) =>
+  new PreconditionFailed("At least one of the pre-conditions you specified did not hold", { fields: { Condition: condition } });
+
+export const malformedXml = () =>
+  new MalformedXML("The XML you provided was not well-formed or did not validate against our published schema");
+
 export const noSuchBucket = (bucket: string) => new NoSuchBucket("The specified bucket does not exist", { fields: { BucketName: bucket } });
 
 /** A body S3 cannot read is always MalformedXML; a bad header or query value is an InvalidArgument. */
 export function s3SerializationError(failure: SerializationFailure): AwsError {
   if (failure instanceof RequestBodyFailure) {
-    return new MalformedXML("The XML you provided was not well-formed or did not validate against our published schema");
+    return malformedXml();
   }
   return new AwsError("InvalidArgument", failure.message, { status: 400 });
 }
