@@ -43,7 +43,8 @@ export const awsJsonCodec: Codec = {
     const document: Record<string, unknown> = {
       __type: `${errorNamespace(error.code, shape !== undefined, ctx)}#${error.code}`,
       ...(shape ? (writeJson(error.fields, shape, undefined, false) as object) : error.fields),
-      [messageMemberName(shape)]: error.message,
+      // Some errors (KMS's InvalidCiphertextException) carry no message at all.
+      ...(error.message ? { [messageMemberName(shape)]: error.message } : {}),
     };
     const response = jsonResponse(status, document, ctx);
     response.headers["x-amzn-errortype"] = error.code;
