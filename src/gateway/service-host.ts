@@ -101,7 +101,10 @@ export class ServiceHost {
     this.state.reset(service);
     if (!service) this.blobs.clear();
     for (const [id, entry] of this.loaded) {
-      if (!service || service === id) (await entry).definition.reset?.();
+      if (!service || service === id) {
+        const loaded = await entry;
+        loaded.definition.reset?.(loaded.runtime);
+      }
     }
   }
 
@@ -110,7 +113,7 @@ export class ServiceHost {
     this.timers.clear();
     for (const entry of this.loaded.values()) {
       const service = await entry.catch(() => undefined);
-      await service?.definition.stop?.();
+      await service?.definition.stop?.(service.runtime);
     }
   }
 }

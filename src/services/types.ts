@@ -85,9 +85,9 @@ export interface ServiceDefinition {
   /** Called once when the service is loaded. */
   start?(runtime: ServiceRuntime): void | Promise<void>;
   /** Stop background work (timers, processes, long polls). */
-  stop?(): void | Promise<void>;
+  stop?(runtime: ServiceRuntime): void | Promise<void>;
   /** Called after the service's state was wiped, to drop derived in-memory state. */
-  reset?(): void;
+  reset?(runtime: ServiceRuntime): void;
 }
 
 export function defineService(definition: ServiceDefinition): ServiceDefinition {

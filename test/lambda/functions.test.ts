@@ -44,15 +44,18 @@ function seeded(): RequestContext {
     Version: version,
     ...extra,
   });
+  const empty = { code: {}, aliases: {}, tags: {}, lastVersion: 0 };
   for (let i = 0; i < 60; i++) {
     const name = `fn-${String(i).padStart(2, "0")}`;
-    functions(ctx).set(name, { latest: config(name, "$LATEST"), versions: {} });
+    functions(ctx).set(name, { ...empty, latest: config(name, "$LATEST"), versions: {} });
   }
   functions(ctx).set("versioned", {
+    ...empty,
     latest: config("versioned", "$LATEST"),
     versions: { "10": config("versioned", "10"), "2": config("versioned", "2") },
   });
   functions(ctx).set("edge", {
+    ...empty,
     latest: config("edge", "$LATEST"),
     versions: { "1": config("edge", "1", { MasterArn: "arn:aws:lambda:us-east-1:000000000000:function:edge-master:1" }) },
   });

@@ -1,7 +1,8 @@
-import type { FunctionConfiguration, ListFunctionsRequest, ListFunctionsResponse } from "@aws-sdk/client-lambda";
+import type { AliasConfiguration, FunctionConfiguration, ListFunctionsRequest, ListFunctionsResponse } from "@aws-sdk/client-lambda";
 import { ValidationFailure, type ValidationIssue } from "../../protocol/errors.js";
 import type { Collection } from "../../state/store.js";
 import type { RequestContext } from "../types.js";
+import type { StoredCode } from "./code.js";
 import { InvalidParameterValueException } from "./errors.js";
 
 /**
@@ -12,6 +13,14 @@ export interface FunctionRecord {
   latest: FunctionConfiguration;
   /** Published versions by number ("1", "2", …). */
   versions: Record<string, FunctionConfiguration>;
+  /** Deployment packages by version ("$LATEST", "1", …). */
+  code: Record<string, StoredCode>;
+  aliases: Record<string, AliasConfiguration>;
+  tags: Record<string, string>;
+  /** The highest version number ever published (numbers are never reused). */
+  lastVersion: number;
+  /** RevisionId of $LATEST when the last version was published: unchanged code publishes nothing new. */
+  publishedRevision?: string;
 }
 
 export function functions(ctx: RequestContext): Collection<FunctionRecord> {
@@ -35,10 +44,24 @@ export function listFunctions(input: ListFunctionsRequest, ctx: RequestContext):
     const start = position && name === position.name ? position.index : 0;
     for (let i = start; i < listed.length; i++) {
       if (page.length === limit) return { Functions: page, NextMarker: encodeMarker(name, i) };
-      page.push(listed[i]);
+      page.push(withoutState(listed[i]));
     }
   }
   return { Functions: page };
+}
+
+/** ListFunctions returns a subset of the configuration: state and update status only come from GetFunction. */
+function withoutState(config: FunctionConfiguration): FunctionConfiguration {
+  const {
+    State: _state,
+    StateReason: _reason,
+    StateReasonCode: _reasonCode,
+    LastUpdateStatus: _update,
+    LastUpdateStatusReason: _updateReason,
+    LastUpdateStatusReasonCode: _updateCode,
+    ...listed
+  } = config;
+  return listed;
 }
 
 function checkListInput(input: ListFunctionsRequest): void {

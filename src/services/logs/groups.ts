@@ -7,10 +7,11 @@ import type {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { errorClass, ValidationFailure, type ValidationIssue } from "../../protocol/errors.js";
 import type { RequestContext } from "../types.js";
+import { deleteStreamData, groupStreams } from "./streams.js";
 
-const ResourceAlreadyExistsException = errorClass("ResourceAlreadyExistsException");
-const ResourceNotFoundException = errorClass("ResourceNotFoundException");
-const InvalidParameterException = errorClass("InvalidParameterException");
+export const ResourceAlreadyExistsException = errorClass("ResourceAlreadyExistsException");
+export const ResourceNotFoundException = errorClass("ResourceNotFoundException");
+export const InvalidParameterException = errorClass("InvalidParameterException");
 
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]+$/;
 
@@ -23,7 +24,7 @@ export interface LogGroupRecord {
   tags: Record<string, string>;
 }
 
-function groups(ctx: RequestContext) {
+export function groups(ctx: RequestContext) {
   return ctx.store.collection<LogGroupRecord>("groups", { sorted: true });
 }
 
@@ -57,9 +58,26 @@ export function createLogGroup(input: CreateLogGroupRequest, ctx: RequestContext
 }
 
 export function deleteLogGroup(input: DeleteLogGroupRequest, ctx: RequestContext): void {
-  if (!groups(ctx).delete(input.logGroupName as string)) {
-    throw new ResourceNotFoundException("The specified log group does not exist.");
-  }
+  const group = requireGroup(ctx, input.logGroupName);
+  for (const stream of [...groupStreams(ctx, group.name)]) deleteStreamData(ctx, stream);
+  groups(ctx).delete(group.name);
+}
+
+/** A group by name or by ARN (the `logGroupIdentifier` form, with or without a trailing `:*`). */
+export function requireGroup(ctx: RequestContext, nameOrArn: string | undefined): LogGroupRecord {
+  if (nameOrArn === undefined) throw new InvalidParameterException("Should provide either name or identifier for log group.");
+  const name = nameOrArn.startsWith("arn:") ? nameFromArn(nameOrArn) : nameOrArn;
+  const group = name === undefined ? undefined : groups(ctx).get(name);
+  if (!group) throw new ResourceNotFoundException("The specified log group does not exist.");
+  return group;
+}
+
+function nameFromArn(arn: string): string | undefined {
+  return /^arn:[^:]+:logs:[^:]*:\d*:log-group:([^:]+)(:\*)?$/.exec(arn)?.[1];
+}
+
+export function groupArn(ctx: RequestContext, name: string): string {
+  return `arn:aws:logs:${ctx.region}:${ctx.account}:log-group:${name}`;
 }
 
 export function describeLogGroups(input: DescribeLogGroupsRequest, ctx: RequestContext): DescribeLogGroupsResponse {
@@ -96,7 +114,7 @@ export function describeLogGroups(input: DescribeLogGroupsRequest, ctx: RequestC
 }
 
 function describe(group: LogGroupRecord, ctx: RequestContext): LogGroup {
-  const arn = `arn:aws:logs:${ctx.region}:${ctx.account}:log-group:${group.name}`;
+  const arn = groupArn(ctx, group.name);
   return {
     logGroupName: group.name,
     creationTime: group.creationTime,
