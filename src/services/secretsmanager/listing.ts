@@ -13,7 +13,7 @@ import type {
 import { AwsError, ValidationFailure } from "../../protocol/errors.js";
 import type { RequestContext } from "../types.js";
 import { InvalidNextTokenException, InvalidParameterException } from "./errors.js";
-import { getSecretValue } from "./secrets.js";
+import { describe, getSecretValue } from "./secrets.js";
 import { type SecretRecord, findSecret, requireSecret, secrets, versionIdsToStages } from "./store.js";
 
 function checkMaxResults(max: number | undefined, limit: number) {
@@ -110,20 +110,10 @@ export function listSecrets(input: ListSecretsRequest, ctx: RequestContext): Lis
   return { SecretList: items.map(listEntry), NextToken: next };
 }
 
+/** ListSecrets shows what DescribeSecret does, under its own name for the version map. */
 function listEntry(secret: SecretRecord): SecretListEntry {
-  const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
-  return {
-    ARN: secret.arn,
-    Name: secret.name,
-    Description: secret.description,
-    KmsKeyId: secret.kmsKeyId,
-    LastChangedDate: date(secret.lastChangedDate),
-    LastAccessedDate: date(secret.lastAccessedDate),
-    DeletedDate: date(secret.deletedDate),
-    Tags: secret.tags.length ? secret.tags.map((t) => ({ ...t })) : undefined,
-    SecretVersionsToStages: versionIdsToStages(secret),
-    CreatedDate: date(secret.createdDate),
-  };
+  const { VersionIdsToStages, ...rest } = describe(secret);
+  return { ...rest, SecretVersionsToStages: VersionIdsToStages } as SecretListEntry;
 }
 
 export function listSecretVersionIds(input: ListSecretVersionIdsRequest, ctx: RequestContext): ListSecretVersionIdsResponse {
