@@ -14,7 +14,7 @@ import { AwsError, ValidationFailure } from "../../protocol/errors.js";
 import type { RequestContext } from "../types.js";
 import { InvalidNextTokenException, InvalidParameterException } from "./errors.js";
 import { describe, getSecretValue } from "./secrets.js";
-import { type SecretRecord, findSecret, requireSecret, secrets, versionIdsToStages } from "./store.js";
+import { type SecretRecord, findSecret, requireSecret, secrets } from "./store.js";
 
 function checkMaxResults(max: number | undefined, limit: number) {
   if (max !== undefined && (max < 1 || max > limit)) {
