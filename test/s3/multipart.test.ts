@@ -316,3 +316,54 @@ test("presigned GET and PUT URLs work with plain fetch", async () => {
   assert.equal(missing.status, 404);
   assert.match(await missing.text(), /<Code>NoSuchKey<\/Code>/);
 });
+
+test("ListMultipartUploads rolls keys into common prefixes and pages by key and upload id markers", async () => {
+  const b = await bucket("mpu-listing");
+  const client = s3();
+  const start = async (Key: string) => (await client.send(new CreateMultipartUploadCommand({ Bucket: b, Key }))).UploadId as string;
+  const first = await start("a/1");
+  await start("a/2");
+  const twiceA = await start("b");
+  const twiceB = await start("b");
+  await start("c");
+  const rolled = await client.send(new ListMultipartUploadsCommand({ Bucket: b, Delimiter: "/" }));
+  assert.deepEqual(
+    rolled.CommonPrefixes?.map((p) => p.Prefix),
+    ["a/"],
+  );
+  assert.deepEqual(
+    rolled.Uploads?.map((u) => u.Key),
+    ["b", "b", "c"],
+  );
+  const underA = await client.send(new ListMultipartUploadsCommand({ Bucket: b, Prefix: "a/" }));
+  assert.deepEqual(underA.Uploads?.map((u) => [u.Key, u.UploadId]).slice(0, 1), [["a/1", first]]);
+  assert.equal(underA.Uploads?.length, 2);
+  // Page 1 ends on the first upload of "b"; page 2 resumes after that upload, not after the key.
+  const [lowId, highId] = [twiceA, twiceB].sort();
+  const page1 = await client.send(new ListMultipartUploadsCommand({ Bucket: b, Delimiter: "/", MaxUploads: 2 }));
+  assert.equal(page1.IsTruncated, true);
+  assert.deepEqual([page1.NextKeyMarker, page1.NextUploadIdMarker], ["b", lowId]);
+  const page2 = await client.send(
+    new ListMultipartUploadsCommand({
+      Bucket: b,
+      Delimiter: "/",
+      KeyMarker: page1.NextKeyMarker,
+      UploadIdMarker: page1.NextUploadIdMarker,
+    }),
+  );
+  assert.deepEqual(
+    page2.Uploads?.map((u) => [u.Key, u.UploadId]),
+    [
+      ["b", highId],
+      ["c", page2.Uploads?.[1]?.UploadId],
+    ],
+  );
+  assert.equal(page2.CommonPrefixes, undefined);
+  // A key marker alone skips every upload of that key, and a common prefix at or before it.
+  const afterB = await client.send(new ListMultipartUploadsCommand({ Bucket: b, Delimiter: "/", KeyMarker: "b" }));
+  assert.deepEqual(
+    afterB.Uploads?.map((u) => u.Key),
+    ["c"],
+  );
+  assert.equal(afterB.CommonPrefixes, undefined);
+});

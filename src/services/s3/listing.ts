@@ -17,24 +17,37 @@ export interface Page<V> {
   last?: string;
 }
 
+export interface WalkOptions<V> {
+  prefix: string;
+  delimiter?: string;
+  /** Stored keys up to this one were listed already. */
+  after?: string;
+  max: number;
+  /** The object key of an entry, where the stored key carries more (multipart uploads: `key\0uploadId`). */
+  keyOf?: (stored: string, value: V) => string;
+  /** Common prefixes up to this key were listed already (defaults to `after`). */
+  keyMarker?: string;
+}
+
 /**
- * Walks keys after `after` under `prefix`, rolling keys that contain the delimiter past the prefix into
- * common prefixes. Each common prefix is stepped over with one seek, so a page costs O(page · log n)
- * however many keys the prefixes hide.
+ * Walks entries after `after` whose key starts with `prefix`, rolling keys that contain the delimiter past
+ * the prefix into common prefixes. Each common prefix is stepped over with one seek, so a page costs
+ * O(page · log n) however many keys the prefixes hide.
  */
-export function walk<V>(collection: Collection<V>, options: { prefix: string; delimiter?: string; after?: string; max: number }): Page<V> {
-  const { prefix, delimiter, after, max } = options;
+export function walk<V>(collection: Collection<V>, options: WalkOptions<V>): Page<V> {
+  const { prefix, delimiter, after, max, keyOf = (stored: string) => stored, keyMarker = options.after } = options;
   const page: Page<V> = { items: [], commonPrefixes: [], truncated: false };
   let from = after !== undefined && after > prefix ? after : prefix;
   for (;;) {
     let seekTo: string | undefined;
-    for (const [key, value] of collection.entriesFrom(from)) {
-      if (after !== undefined && key <= after) continue;
+    for (const [stored, value] of collection.entriesFrom(from)) {
+      if (after !== undefined && stored <= after) continue;
+      const key = keyOf(stored, value);
       if (!key.startsWith(prefix)) return page;
       const cut = delimiter ? key.indexOf(delimiter, prefix.length) : -1;
       const common = cut >= 0 ? key.slice(0, cut + (delimiter as string).length) : undefined;
       // A marker may name a common prefix: the keys it rolled up were listed already.
-      if (common !== undefined && after !== undefined && common <= after) {
+      if (common !== undefined && keyMarker !== undefined && common <= keyMarker) {
         seekTo = successor(common);
         break;
       }
@@ -48,7 +61,7 @@ export function walk<V>(collection: Collection<V>, options: { prefix: string; de
         seekTo = successor(common);
         break;
       }
-      page.items.push([key, value]);
+      page.items.push([stored, value]);
       page.last = key;
     }
     if (seekTo === undefined) return page;

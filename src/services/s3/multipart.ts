@@ -35,7 +35,7 @@ import {
 } from "./errors.js";
 import { checkKey, checkUploadSize, checkWriteConditions, commitObject, objectSettings } from "./objects.js";
 import { canonicalUserId, type ObjectRecord, type PartRecord, type UploadRecord, objects, uploadKey, uploads } from "./store.js";
-import { successor } from "./listing.js";
+import { walk } from "./listing.js";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_NUMBER = 10_000;
@@ -348,7 +348,7 @@ export function listMultipartUploads(input: ListMultipartUploadsRequest, ctx: Re
   };
 }
 
-/** Like the object walk, over `key\0uploadId` entries: markers name a key, or a key and an upload of it. */
+/** The object walk over `key\0uploadId` entries: markers name a key, or a key and an upload of it. */
 function walkUploads(
   ctx: RequestContext,
   bucket: string,
@@ -358,35 +358,13 @@ function walkUploads(
   uploadIdMarker: string | undefined,
   max: number,
 ) {
-  const page = { uploads: [] as UploadRecord[], commonPrefixes: [] as string[], truncated: false, last: undefined as string | undefined };
   const after = keyMarker ? (uploadIdMarker ? uploadKey(keyMarker, uploadIdMarker) : `${keyMarker}\u0001`) : undefined;
-  let from = after !== undefined && after > prefix ? after : prefix;
-  const collection = uploads(ctx, bucket);
-  for (;;) {
-    let seekTo: string | undefined;
-    for (const [stored, upload] of collection.entriesFrom(from)) {
-      if (after !== undefined && stored <= after) continue;
-      if (!upload.key.startsWith(prefix)) return page;
-      const cut = delimiter ? upload.key.indexOf(delimiter, prefix.length) : -1;
-      const common = cut >= 0 ? upload.key.slice(0, cut + (delimiter as string).length) : undefined;
-      if (common !== undefined && keyMarker !== undefined && common <= keyMarker) {
-        seekTo = successor(common);
-        break;
-      }
-      if (page.uploads.length + page.commonPrefixes.length >= max) {
-        page.truncated = true;
-        return page;
-      }
-      if (common !== undefined) {
-        page.commonPrefixes.push(common);
-        page.last = common;
-        seekTo = successor(common);
-        break;
-      }
-      page.uploads.push(upload);
-      page.last = upload.key;
-    }
-    if (seekTo === undefined) return page;
-    from = seekTo;
-  }
+  const keyOf = (_stored: string, upload: UploadRecord) => upload.key;
+  const page = walk(uploads(ctx, bucket), { prefix, delimiter, after, max, keyOf, keyMarker });
+  return {
+    uploads: page.items.map(([, upload]) => upload),
+    commonPrefixes: page.commonPrefixes,
+    truncated: page.truncated,
+    last: page.last,
+  };
 }
