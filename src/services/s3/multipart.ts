@@ -99,7 +99,7 @@ function checkPartNumber(partNumber: number | undefined): number {
 }
 
 /** Stores a received part, replacing (and freeing) an earlier upload of the same number. */
-function savePart(ctx: RequestContext, upload: UploadRecord, part: PartRecord): void {
+function storePart(ctx: RequestContext, upload: UploadRecord, part: PartRecord): void {
   const current = uploads(ctx, upload.bucket).get(uploadKey(upload.key, upload.uploadId));
   if (!current) {
     ctx.runtime.blobs.delete(part.blob);
@@ -116,16 +116,21 @@ export async function uploadPart(input: UploadPartRequest, ctx: RequestContext):
   const partNumber = checkPartNumber(input.PartNumber);
   checkUploadSize(ctx);
   const body = await storeUpload(ctx, input.Body as Readable | undefined, upload.checksumAlgorithm);
-  const part: PartRecord = {
-    partNumber,
-    blob: body.blob,
-    size: body.size,
-    etag: body.etag,
-    lastModified: ctx.runtime.now(),
-    checksum: body.checksum,
-  };
-  savePart(ctx, upload, part);
+  const part = savePart(ctx, upload, partNumber, body);
   return { ETag: part.etag, ...partChecksum(upload, part) };
+}
+
+/** Records a stored part body as part `partNumber` of the upload (replacing an earlier one). */
+function savePart(
+  ctx: RequestContext,
+  upload: UploadRecord,
+  partNumber: number,
+  body: { blob: string; size: number; etag: string; checksum?: string },
+): PartRecord {
+  const { blob, size, etag, checksum } = body;
+  const part: PartRecord = { partNumber, blob, size, etag, lastModified: ctx.runtime.now(), checksum };
+  storePart(ctx, upload, part);
+  return part;
 }
 
 function partChecksum(upload: UploadRecord, part: PartRecord): Record<string, string> {
@@ -138,15 +143,7 @@ export async function uploadPartCopy(input: UploadPartCopyRequest, ctx: RequestC
   const source = copySource(ctx, input.CopySource as string, input, input.ExpectedSourceBucketOwner);
   const range = copyRange(input.CopySourceRange, source.size);
   const body = await storeStream(ctx, ctx.runtime.blobs.read(source.blob, range), upload.checksumAlgorithm);
-  const part: PartRecord = {
-    partNumber,
-    blob: body.blob,
-    size: body.size,
-    etag: body.etag,
-    lastModified: ctx.runtime.now(),
-    checksum: body.checksum,
-  };
-  savePart(ctx, upload, part);
+  const part = savePart(ctx, upload, partNumber, body);
   return { CopyPartResult: { ETag: part.etag, LastModified: new Date(part.lastModified), ...partChecksum(upload, part) } };
 }
 
