@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Options } from "../config.js";
-import { servicePrincipal } from "../auth/principal.js";
+import { principalForAccessKey, servicePrincipal } from "../auth/principal.js";
 import { authenticate, type CredentialResolver, defaultCredentials } from "../auth/authenticate.js";
 import { allowAll, type Authorizer } from "../auth/authorizer.js";
 import { type Codec, type CodecContext, incompleteBody } from "../protocol/codec.js";
@@ -9,11 +9,11 @@ import { type HttpRequest, type HttpResponse, parseQueryString } from "../protoc
 import { codecFor } from "../protocol/index.js";
 import type { Shape } from "../protocol/model.js";
 import { validateInput } from "../protocol/values.js";
-import type { ServiceInfo } from "../services/registry.js";
-import type { CallOptions, Principal, RequestContext, RequestOrigin } from "../services/types.js";
+import { type ServiceInfo, serviceById } from "../services/registry.js";
+import type { CallOptions, Principal, RequestContext, RequestOrigin, RouteContext } from "../services/types.js";
 import { accessLog } from "./log.js";
 import { operationsRoute } from "./operations.js";
-import { parseHost, requestProtocol, resolveService } from "./router.js";
+import { type HostInfo, parseHost, requestProtocol, resolveService } from "./router.js";
 import type { LoadedService, ServiceHost } from "./service-host.js";
 import { sniffCredentialScope } from "./scope.js";
 
@@ -44,12 +44,12 @@ export class Gateway {
       const scope = sniffCredentialScope(req); // SigV4 scope (header or presigned): service + region hints
       const host = parseHost(req.headers.host); // host-name forms: service, region, S3 bucket
       const action = queryAction(req); // query-protocol Action, when it is in the URL
-      const info = resolveService(req, { signingName: scope?.service, region: scope?.region }, host, action);
+      const info = internalRouteService(req.path) ?? resolveService(req, { signingName: scope?.service, region: scope?.region }, host, action);
       if (!info || !this.services.enabled(info.id)) {
         response = this.unknownService(req, requestId);
       } else {
         const region = info.global ? "us-east-1" : (scope?.region ?? host.region ?? this.options.defaultRegion);
-        const attempt = await this.handleService(req, info, region, requestId, host.bucket);
+        const attempt = await this.handleService(req, info, region, requestId, host, scope?.accessKeyId);
         label = attempt.label;
         response = attempt.response;
       }
@@ -60,12 +60,14 @@ export class Gateway {
     return response;
   }
 
-  private async handleService(req: HttpRequest, info: ServiceInfo, region: string, requestId: string, bucket?: string) {
+  private async handleService(req: HttpRequest, info: ServiceInfo, region: string, requestId: string, host: HostInfo, keyId?: string) {
     const service = await this.services.load(info.id); // the service's model and handlers, loaded on first use
     const codec = await codecFor(requestProtocol(req, info)); // JSON and query both reach query-compatible services
-    const cctx: CodecContext = { model: service.model, requestId, xmlNamespace: info.queryXmlNamespace, bucket };
+    const cctx: CodecContext = { model: service.model, requestId, xmlNamespace: info.queryXmlNamespace, bucket: host.bucket };
     let label = `${info.id}.?`;
     try {
+      const routed = await this.serviceRoute(req, service, info, region, requestId, host, keyId); // CORS, websites, URLs
+      if (routed) return { label: `${info.id}.http`, response: routed };
       const caller = await authenticate(req, info, this.options, this.credentials); // SigV4 → principal; aws-chunked bodies decoded
       const { operation, input } = await codec.decode(req, cctx); // protocol → typed input
       label = `${info.id}.${operation.name}`;
@@ -84,12 +86,34 @@ export class Gateway {
       }); // IAM
       const ctx = this.context(service, operation.name, caller, region, requestId, origin);
       const output = await handler(input, ctx); // the service's own semantics
-      return { label, response: codec.encode(operation, output, cctx) };
+      return { label, response: await this.decorate(req, service, codec.encode(operation, output, cctx), ctx) };
     } catch (err) {
       const error = toAwsError(err, service, requestId);
       if (!error) return { label, response: internalFailure(err, requestId, codec, cctx) };
       return { label, response: codec.encodeError(error, cctx) };
     }
+  }
+
+  /** The service's own routes outside its API model, with an anonymous caller until the route authenticates. */
+  private async serviceRoute(
+    req: HttpRequest,
+    service: LoadedService,
+    info: ServiceInfo,
+    region: string,
+    requestId: string,
+    host: HostInfo,
+    keyId?: string,
+  ): Promise<HttpResponse | undefined> {
+    const route = service.definition.httpRoute;
+    if (!route) return undefined;
+    const anonymous = { ...principalForAccessKey(undefined), account: principalForAccessKey(keyId).account };
+    const base = this.context(service, "-", anonymous, region, requestId, originOf(req));
+    const ctx: RouteContext = { ...base, host, authenticate: () => authenticate(req, info, this.options, this.credentials) };
+    return route(req, ctx);
+  }
+
+  private async decorate(req: HttpRequest, service: LoadedService, response: HttpResponse, ctx: RequestContext): Promise<HttpResponse> {
+    return service.definition.decorateResponse ? service.definition.decorateResponse(req, response, ctx) : response;
   }
 
   private context(
@@ -144,6 +168,12 @@ export class Gateway {
     const body = JSON.stringify({ __type: "UnknownOperationException", message: `No service is enabled for ${req.method} ${req.path}` });
     return { status: 404, headers: { "content-type": "application/json", "x-amzn-requestid": requestId }, body };
   }
+}
+
+/** `/_overcast/<service>/…`: a service's own inspection routes (e.g. SNS's recorded deliveries). */
+function internalRouteService(path: string): ServiceInfo | undefined {
+  const m = /^\/_overcast\/([a-z0-9-]+)\//.exec(path);
+  return m ? serviceById.get(m[1]) : undefined;
 }
 
 function queryAction(req: HttpRequest): string | undefined {

@@ -21,7 +21,6 @@ export async function operationsRoute(req: HttpRequest, services: ServiceHost): 
     await services.reset(service);
     return json(200, path === "/moto-api/reset" ? { status: "ok" } : { reset: service ?? "all" });
   }
-  if (path.startsWith("/_overcast/sns/")) return (await import("../services/sns/inspection.js")).snsInspectionRoute(req, services.state);
   if (method === "GET" && path === "/_overcast/coverage") return json(200, await coverageReport(services.enabledIds()));
   if (method === "GET" && (path === "/_localstack/info" || path === "/_overcast/info")) {
     return json(200, {

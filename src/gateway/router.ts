@@ -26,6 +26,8 @@ export interface HostInfo {
   bucket?: string;
   /** S3 website endpoint host (`bucket.s3-website.localhost…`). */
   website?: boolean;
+  /** Lambda function URL host (`<url-id>.lambda-url.<region>.localhost…`). */
+  functionUrlId?: string;
 }
 
 const LOCAL_SUFFIXES = [".localhost.localstack.cloud", ".amazonaws.com", ".localhost"];
@@ -47,6 +49,8 @@ export function parseHost(rawHost: string | undefined): HostInfo {
     const region = labels[s3At + 1] && REGION.test(labels[s3At + 1]) ? labels[s3At + 1] : regionSuffix(label);
     return { service: serviceById.get("s3"), bucket: labels.slice(0, s3At).join("."), region, website };
   }
+  // <url-id>.lambda-url.<region>: Lambda function URLs
+  if (labels[1] === "lambda-url") return { service: serviceById.get("lambda"), region: labels[2], functionUrlId: labels[0] };
   const service = serviceByEndpointPrefix.get(labels[0]) ?? (labels[0].startsWith("s3") ? serviceById.get("s3") : undefined);
   const region = labels.find((l) => REGION.test(l));
   return { service, region };

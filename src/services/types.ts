@@ -2,6 +2,8 @@ import type { ScopeStore, StateBackend } from "../state/store.js";
 import type { BlobStore } from "../state/blobs.js";
 import type { AwsError, SerializationFailure, ValidationFailure } from "../protocol/errors.js";
 import type { Options } from "../config.js";
+import type { HttpRequest, HttpResponse } from "../protocol/http.js";
+import type { HostInfo } from "../gateway/router.js";
 
 /** Who is calling: an IAM identity of an account, or an AWS service acting for one (cross-service calls). */
 export interface Principal {
@@ -69,6 +71,13 @@ export interface ServiceRuntime {
   setTimer(fn: () => void, ms: number, repeat?: boolean): { cancel(): void };
 }
 
+/** What a service's own HTTP route sees: the request context (anonymous until it authenticates) and the host form. */
+export interface RouteContext extends RequestContext {
+  host: HostInfo;
+  /** Authenticates the request as the API pipeline would (SigV4 when enforced), for routes that need a caller. */
+  authenticate(): Promise<Principal>;
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed individually by their SDK input/output types.
 export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | Promise<O>;
 
@@ -82,6 +91,14 @@ export interface ServiceDefinition {
   validationError?(failure: ValidationFailure): AwsError;
   /** Turns unparseable input (wrong JSON types, malformed bodies) into this service's own error. */
   serializationError?(failure: SerializationFailure): AwsError;
+  /**
+   * Requests the service answers outside its API model: CORS preflights, website endpoints, browser POST
+   * uploads, function URLs, `/_overcast/<service>/…` inspection routes. Runs before authentication;
+   * undefined lets the API pipeline handle the request.
+   */
+  httpRoute?(req: HttpRequest, ctx: RouteContext): HttpResponse | undefined | Promise<HttpResponse | undefined>;
+  /** Adjusts each API response of the service (S3's CORS headers on actual requests). */
+  decorateResponse?(req: HttpRequest, response: HttpResponse, ctx: RequestContext): HttpResponse | Promise<HttpResponse>;
   /** Called once when the service is loaded. */
   start?(runtime: ServiceRuntime): void | Promise<void>;
   /** Stop background work (timers, processes, long polls). */

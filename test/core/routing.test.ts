@@ -56,3 +56,23 @@ test("an X-Amz-Target of an unknown service is an unknown-operation error, not a
   );
   assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
 });
+
+test("host names: function URL, website and virtual-hosted S3 forms are told apart", async () => {
+  const { parseHost } = await import("../../src/gateway/router.js");
+  const url = parseHost("abc123xyz.lambda-url.eu-west-1.localhost.localstack.cloud:4566");
+  assert.equal(url.service?.id, "lambda");
+  assert.equal(url.functionUrlId, "abc123xyz");
+  assert.equal(url.region, "eu-west-1");
+  const website = parseHost("my.site.s3-website.us-west-2.localhost");
+  assert.deepEqual([website.service?.id, website.bucket, website.website, website.region], ["s3", "my.site", true, "us-west-2"]);
+  const hosted = parseHost("photos.s3.localhost.localstack.cloud");
+  assert.deepEqual([hosted.service?.id, hosted.bucket, hosted.website], ["s3", "photos", false]);
+});
+
+test("/_overcast/<service>/ routes reach the service's own HTTP route, and unknown ones are not ours", async () => {
+  const deliveries = await rawRequest(server.endpoint, "GET", "/_overcast/sns/deliveries");
+  assert.equal(deliveries.status, 200);
+  assert.ok(Array.isArray(JSON.parse(deliveries.text).deliveries));
+  const unknown = await rawRequest(server.endpoint, "GET", "/_overcast/nosuchservice/x");
+  assert.notEqual(unknown.status, 200);
+});

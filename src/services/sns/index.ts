@@ -1,4 +1,5 @@
 import { defineService } from "../types.js";
+import { snsInspectionRoute } from "./inspection.js";
 import { snsValidationError } from "./errors.js";
 import { publish, publishBatch } from "./publish.js";
 import {
@@ -47,4 +48,5 @@ export default defineService({
     PublishBatch: publishBatch,
   },
   validationError: snsValidationError,
+  httpRoute: (req, ctx) => (req.path.startsWith("/_overcast/sns/") ? snsInspectionRoute(req, ctx.runtime.state) : undefined),
 });
