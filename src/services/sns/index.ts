@@ -1,7 +1,33 @@
 import { defineService } from "../types.js";
 import { snsInspectionRoute } from "./inspection.js";
 import { snsValidationError } from "./errors.js";
+import { addPermission, removePermission } from "./permissions.js";
+import {
+  createPlatformApplication,
+  createPlatformEndpoint,
+  deleteEndpoint,
+  deletePlatformApplication,
+  getEndpointAttributes,
+  getPlatformApplicationAttributes,
+  listEndpointsByPlatformApplication,
+  listPlatformApplications,
+  setEndpointAttributes,
+  setPlatformApplicationAttributes,
+} from "./platform.js";
 import { publish, publishBatch } from "./publish.js";
+import {
+  checkIfPhoneNumberIsOptedOut,
+  createSMSSandboxPhoneNumber,
+  deleteSMSSandboxPhoneNumber,
+  getSMSAttributes,
+  getSMSSandboxAccountStatus,
+  listOriginationNumbers,
+  listPhoneNumbersOptedOut,
+  listSMSSandboxPhoneNumbers,
+  optInPhoneNumber,
+  setSMSAttributes,
+  verifySMSSandboxPhoneNumber,
+} from "./sms.js";
 import {
   confirmSubscription,
   getSubscriptionAttributes,
@@ -46,6 +72,29 @@ export default defineService({
     SetSubscriptionAttributes: setSubscriptionAttributes,
     Publish: publish,
     PublishBatch: publishBatch,
+    AddPermission: addPermission,
+    RemovePermission: removePermission,
+    CreatePlatformApplication: createPlatformApplication,
+    GetPlatformApplicationAttributes: getPlatformApplicationAttributes,
+    SetPlatformApplicationAttributes: setPlatformApplicationAttributes,
+    DeletePlatformApplication: deletePlatformApplication,
+    ListPlatformApplications: listPlatformApplications,
+    CreatePlatformEndpoint: createPlatformEndpoint,
+    GetEndpointAttributes: getEndpointAttributes,
+    SetEndpointAttributes: setEndpointAttributes,
+    DeleteEndpoint: deleteEndpoint,
+    ListEndpointsByPlatformApplication: listEndpointsByPlatformApplication,
+    SetSMSAttributes: setSMSAttributes,
+    GetSMSAttributes: getSMSAttributes,
+    CheckIfPhoneNumberIsOptedOut: checkIfPhoneNumberIsOptedOut,
+    ListPhoneNumbersOptedOut: listPhoneNumbersOptedOut,
+    OptInPhoneNumber: optInPhoneNumber,
+    GetSMSSandboxAccountStatus: getSMSSandboxAccountStatus,
+    CreateSMSSandboxPhoneNumber: createSMSSandboxPhoneNumber,
+    VerifySMSSandboxPhoneNumber: verifySMSSandboxPhoneNumber,
+    DeleteSMSSandboxPhoneNumber: deleteSMSSandboxPhoneNumber,
+    ListSMSSandboxPhoneNumbers: listSMSSandboxPhoneNumbers,
+    ListOriginationNumbers: listOriginationNumbers,
   },
   validationError: snsValidationError,
   httpRoute: (req, ctx) => (req.path.startsWith("/_overcast/sns/") ? snsInspectionRoute(req, ctx.runtime.state) : undefined),

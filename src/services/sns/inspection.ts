@@ -2,6 +2,8 @@ import type { HttpRequest, HttpResponse } from "../../protocol/http.js";
 import type { StateBackend } from "../../state/store.js";
 import type { DeliveryRecord } from "./model.js";
 import { certificateFor } from "./signing.js";
+import { E164, optOut } from "./sms.js";
+import { DEFAULT_ACCOUNT } from "../../auth/principal.js";
 
 /**
  * Overcast's own SNS routes: the signing certificates (SigningCertURL points here) and the recorded
@@ -10,6 +12,7 @@ import { certificateFor } from "./signing.js";
 export function snsInspectionRoute(req: HttpRequest, state: StateBackend): HttpResponse | undefined {
   const cert = req.method === "GET" ? certificateFor(state, req.path) : undefined;
   if (cert) return { status: 200, headers: { "content-type": "application/x-x509-ca-cert" }, body: cert };
+  if (req.path === "/_overcast/sns/opt-out" && req.method === "POST") return optOutRoute(req, state);
   if (req.path !== "/_overcast/sns/deliveries") return undefined;
   const filter = new URLSearchParams(req.rawQuery);
   if (req.method === "GET") return json(200, { deliveries: deliveries(state, filter) });
@@ -22,6 +25,16 @@ export function snsInspectionRoute(req: HttpRequest, state: StateBackend): HttpR
     return json(200, { deleted });
   }
   return undefined;
+}
+
+/** Stands in for a recipient texting STOP: `POST /_overcast/sns/opt-out?phoneNumber=+1…&account=…&region=…`. */
+function optOutRoute(req: HttpRequest, state: StateBackend): HttpResponse {
+  const query = new URLSearchParams(req.rawQuery);
+  const phoneNumber = query.get("phoneNumber") ?? "";
+  if (!E164.test(phoneNumber)) return json(400, { error: "phoneNumber must be an E.164 number such as +15550100" });
+  const scope = { service: "sns", account: query.get("account") ?? DEFAULT_ACCOUNT, region: query.get("region") ?? "us-east-1" };
+  optOut(state.scope(scope), phoneNumber, Date.now());
+  return json(200, { optedOut: phoneNumber });
 }
 
 function deliveryScopes(state: StateBackend, filter: URLSearchParams) {

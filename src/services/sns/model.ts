@@ -44,3 +44,26 @@ export interface DeliveryRecord {
   messageAttributes?: Record<string, unknown>;
   timestamp: string;
 }
+
+/** A mobile push platform application (FCM, APNS…): its credentials stay write-only. */
+export interface PlatformApplicationRecord {
+  arn: string;
+  name: string;
+  platform: string;
+  attributes: Record<string, string>;
+}
+
+/** A device endpoint of a platform application. */
+export interface PlatformEndpointRecord {
+  arn: string;
+  applicationArn: string;
+  attributes: Record<string, string>;
+}
+
+/** A destination phone number of the SMS sandbox, verified with a one-time password. */
+export interface SandboxNumberRecord {
+  phoneNumber: string;
+  status: "Pending" | "Verified";
+  oneTimePassword: string;
+  createdAt: number;
+}

@@ -17,18 +17,18 @@ import {
   EmptyBatchRequest,
   InvalidBatchEntryId,
   invalid,
-  NotFound,
   TooManyEntriesInBatchRequest,
 } from "./errors.js";
 import { type FilterPolicyScope, matchesAttributes, matchesBody, parseFilterPolicy } from "./filter-policy.js";
 import type { DedupRecord, SubscriptionRecord, TopicRecord } from "./model.js";
+import { publishToEndpoint } from "./platform.js";
+import { E164, isOptedOut } from "./sms.js";
 import { findTopic, isFifo, saveTopic, topicStore, topicSubscriptions } from "./topics.js";
 
 const MAX_MESSAGE_BYTES = 262_144;
 const MAX_BATCH = 10;
 const BATCH_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const DEDUP_WINDOW_MS = 5 * 60_000;
-const PHONE = /^\+[1-9][0-9]{1,14}$/;
 
 type Entry = Omit<PublishBatchRequestEntry, "Id">;
 
@@ -38,7 +38,7 @@ export async function publish(input: PublishInput, ctx: RequestContext): Promise
   if (targets.length > 1) throw invalid("TopicArn or TargetArn Reason: Only one of TopicArn, TargetArn or PhoneNumber can be specified");
   if (input.PhoneNumber !== undefined) return publishSms(input, ctx);
   const arn = (input.TopicArn ?? input.TargetArn) as string;
-  if (input.TargetArn !== undefined && arn.includes(":endpoint/")) throw new NotFound("Endpoint does not exist");
+  if (input.TargetArn !== undefined && arn.includes(":endpoint/")) return publishToEndpoint(input, ctx);
   const topic = findTopic(ctx, arn, input.TopicArn !== undefined ? "TopicArn" : "TargetArn");
   const msg = prepare(topic, input, ctx);
   const duplicate = isFifo(topic) ? rememberDeduplication(ctx, topic, msg) : undefined;
@@ -228,10 +228,12 @@ function accepts(sub: SubscriptionRecord, msg: SnsMessage): boolean {
 
 function publishSms(input: PublishInput, ctx: RequestContext): PublishResponse {
   const phone = input.PhoneNumber as string;
-  if (!PHONE.test(phone)) throw invalid(`PhoneNumber Reason: ${phone} is not valid to publish to`);
+  if (!E164.test(phone)) throw invalid(`PhoneNumber Reason: ${phone} is not valid to publish to`);
   if (!input.Message) throw invalid("Empty message");
   if (Buffer.byteLength(input.Message) > 1600) throw invalid("Message too long");
   const messageId = randomUUID();
+  // An opted-out number accepts the request but is never texted, as SNS does.
+  if (isOptedOut(ctx.store, phone)) return { MessageId: messageId };
   const timestamp = new Date(ctx.runtime.now()).toISOString();
   recordDelivery(ctx.store, {
     protocol: "sms",

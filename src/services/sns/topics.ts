@@ -171,7 +171,7 @@ export function getTopicAttributes(input: GetTopicAttributesInput, ctx: RequestC
     Attributes: {
       TopicArn: topic.arn,
       Owner: account,
-      Policy: defaultPolicy(topic.arn, account),
+      Policy: topicPolicy(topic),
       DisplayName: "",
       SubscriptionsConfirmed: String(counts.confirmed),
       SubscriptionsPending: String(counts.pending),
@@ -181,6 +181,11 @@ export function getTopicAttributes(input: GetTopicAttributesInput, ctx: RequestC
       ...topic.attributes,
     },
   };
+}
+
+/** The topic's access policy: the one set on it, or the default that lets the owner account do everything. */
+export function topicPolicy(topic: TopicRecord): string {
+  return topic.attributes.Policy ?? defaultPolicy(topic.arn, parseTopicArn(topic.arn).account);
 }
 
 function defaultPolicy(arn: string, account: string): string {
