@@ -25,7 +25,7 @@ const capturingHandler = {
   },
 };
 
-const clientConfig = {
+export const clientConfig = {
   endpoint: "http://127.0.0.1:4566",
   region: "us-east-1",
   credentials: { accessKeyId: "test", secretAccessKey: "test" },
@@ -34,7 +34,7 @@ const clientConfig = {
 };
 
 /** Runs `send` with the capturing handler and returns the wire form of what the SDK would have sent. */
-async function capture(send: () => Promise<unknown>): Promise<WireRequest> {
+export async function capture(send: () => Promise<unknown>): Promise<WireRequest> {
   try {
     await send();
   } catch (err) {
