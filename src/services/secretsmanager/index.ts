@@ -8,6 +8,7 @@ import {
   untagResource,
   validateResourcePolicy,
 } from "./extras.js";
+import { cancelRotateSecret, ROTATION_SWEEP_MS, rotateDueSecrets, rotateSecret } from "./rotation.js";
 import { batchGetSecretValue, listSecrets, listSecretVersionIds } from "./listing.js";
 import {
   createSecret,
@@ -20,7 +21,7 @@ import {
   updateSecretVersionStage,
 } from "./secrets.js";
 
-/** Secret values are encrypted through the KMS service. RotateSecret waits for Lambda and is not registered. */
+/** Secret values are encrypted through the KMS service; rotation invokes the secret's Lambda function. */
 export default defineService({
   id: "secretsmanager",
   operations: {
@@ -42,6 +43,11 @@ export default defineService({
     GetResourcePolicy: getResourcePolicy,
     DeleteResourcePolicy: deleteResourcePolicy,
     ValidateResourcePolicy: validateResourcePolicy,
+    RotateSecret: rotateSecret,
+    CancelRotateSecret: cancelRotateSecret,
   },
   validateEnums: true,
+  start(runtime) {
+    runtime.setTimer(() => rotateDueSecrets(runtime), ROTATION_SWEEP_MS, true);
+  },
 });

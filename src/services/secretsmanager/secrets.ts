@@ -39,6 +39,7 @@ import {
   versionIdsToStages,
   versionWithStage,
 } from "./store.js";
+import { rotationFields } from "./rotation.js";
 import { addVersion, checkToken, moveStage, readValue, save, requestedValue } from "./values.js";
 
 const NAME = /^[A-Za-z0-9/_+=.@-]+$/;
@@ -207,6 +208,7 @@ export function describe(secret: SecretRecord): DescribeSecretResponse {
     Tags: secret.tags.length ? secret.tags.map((t) => ({ ...t })) : undefined,
     VersionIdsToStages: versionIdsToStages(secret),
     CreatedDate: date(secret.createdDate),
+    ...rotationFields(secret),
   };
 }
 

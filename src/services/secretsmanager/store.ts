@@ -30,10 +30,25 @@ export interface SecretRecord {
   tags: Tag[];
   policy?: string;
   versions: Record<string, VersionRecord>;
+  rotation?: RotationSettings;
+}
+
+/** A secret's rotation configuration and history. */
+export interface RotationSettings {
+  enabled: boolean;
+  lambdaArn?: string;
+  automaticallyAfterDays?: number;
+  /** rate(…) or cron(…), as the caller gave it. */
+  scheduleExpression?: string;
+  /** The rotation window, e.g. "3h". */
+  duration?: string;
+  lastRotatedDate?: number;
+  nextRotationDate?: number;
 }
 
 export const CURRENT = "AWSCURRENT";
 export const PREVIOUS = "AWSPREVIOUS";
+export const PENDING = "AWSPENDING";
 
 const SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const ARN_PREFIX = /^arn:aws[a-z-]*:secretsmanager:[^:]*:[^:]*:secret:(.+)$/;
