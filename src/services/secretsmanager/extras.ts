@@ -17,7 +17,7 @@ import type {
 } from "@aws-sdk/client-secrets-manager";
 import type { RequestContext } from "../types.js";
 import { InvalidParameterException, MalformedPolicyDocumentException, PublicPolicyException } from "./errors.js";
-import { requireLiveSecret, requireSecret } from "./store.js";
+import { requireSecret, requireWritableSecret } from "./store.js";
 import { save } from "./values.js";
 
 const CLASSES = {
@@ -88,13 +88,13 @@ export function mergeTags(current: Tag[], added: Tag[]): Tag[] {
 }
 
 export function tagResource(input: TagResourceRequest, ctx: RequestContext): void {
-  const secret = requireSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId, true);
   secret.tags = mergeTags(secret.tags, input.Tags ?? []);
   save(ctx, secret);
 }
 
 export function untagResource(input: UntagResourceRequest, ctx: RequestContext): void {
-  const secret = requireSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId, true);
   const removed = new Set(input.TagKeys ?? []);
   secret.tags = secret.tags.filter((t) => !removed.has(t.Key ?? ""));
   save(ctx, secret);
@@ -150,7 +150,7 @@ function isPublic(text: string): boolean {
 }
 
 export function putResourcePolicy(input: PutResourcePolicyRequest, ctx: RequestContext): PutResourcePolicyResponse {
-  const secret = requireLiveSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId);
   const text = input.ResourcePolicy as string;
   if (text.length > 20480) throw new InvalidParameterException("The resource policy must be no larger than 20480 characters.");
   const errors = policyErrors(text);
@@ -171,7 +171,7 @@ export function getResourcePolicy(input: GetResourcePolicyRequest, ctx: RequestC
 }
 
 export function deleteResourcePolicy(input: DeleteResourcePolicyRequest, ctx: RequestContext): DeleteResourcePolicyResponse {
-  const secret = requireLiveSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId);
   secret.policy = undefined;
   save(ctx, secret);
   return { ARN: secret.arn, Name: secret.name };

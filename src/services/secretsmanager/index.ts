@@ -8,6 +8,7 @@ import {
   untagResource,
   validateResourcePolicy,
 } from "./extras.js";
+import { removeRegionsFromReplication, replicateSecretToRegions, stopReplicationToReplica } from "./replication.js";
 import { cancelRotateSecret, ROTATION_SWEEP_MS, rotateDueSecrets, rotateSecret } from "./rotation.js";
 import { batchGetSecretValue, listSecrets, listSecretVersionIds } from "./listing.js";
 import {
@@ -45,6 +46,9 @@ export default defineService({
     ValidateResourcePolicy: validateResourcePolicy,
     RotateSecret: rotateSecret,
     CancelRotateSecret: cancelRotateSecret,
+    ReplicateSecretToRegions: replicateSecretToRegions,
+    RemoveRegionsFromReplication: removeRegionsFromReplication,
+    StopReplicationToReplica: stopReplicationToReplica,
   },
   validateEnums: true,
   start(runtime) {

@@ -10,7 +10,7 @@ import type {
 import { AwsError } from "../../protocol/errors.js";
 import type { RequestContext, ServiceRuntime } from "../types.js";
 import { InvalidParameterException, InvalidRequestException, ResourceNotFoundException } from "./errors.js";
-import { CURRENT, PENDING, type RotationSettings, type SecretRecord, requireLiveSecret, secrets, versionWithStage } from "./store.js";
+import { CURRENT, PENDING, type RotationSettings, type SecretRecord, requireWritableSecret, secrets, versionWithStage } from "./store.js";
 import { checkToken, save } from "./values.js";
 
 const HOUR = 3_600_000;
@@ -29,7 +29,7 @@ export const ROTATION_SWEEP_MS = 60_000;
  */
 export async function rotateSecret(input: RotateSecretRequest, ctx: RequestContext): Promise<RotateSecretResponse> {
   checkToken(input.ClientRequestToken);
-  const secret = requireLiveSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId);
   if (rotationInProgress(secret))
     throw new InvalidRequestException("A previous rotation isn't complete. That rotation will be reattempted.");
   const lambdaArn = input.RotationLambdaARN ?? secret.rotation?.lambdaArn;
@@ -61,7 +61,7 @@ export async function rotateSecret(input: RotateSecretRequest, ctx: RequestConte
 
 /** Turns rotation off; a rotation in progress is left as it is, as AWS leaves its labels. */
 export function cancelRotateSecret(input: CancelRotateSecretRequest, ctx: RequestContext): CancelRotateSecretResponse {
-  const secret = requireLiveSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId);
   const pending = rotationInProgress(secret) ? versionWithStage(secret, PENDING)?.id : undefined;
   if (secret.rotation) {
     secret.rotation = { ...secret.rotation, enabled: false, nextRotationDate: undefined };

@@ -35,10 +35,12 @@ import {
   newSecretArn,
   requireLiveSecret,
   requireSecret,
+  requireWritableSecret,
   secrets,
   versionIdsToStages,
   versionWithStage,
 } from "./store.js";
+import { addReplicas, replicationStatus } from "./replication.js";
 import { rotationFields } from "./rotation.js";
 import { addVersion, checkToken, moveStage, readValue, save, requestedValue } from "./values.js";
 
@@ -97,8 +99,14 @@ export async function createSecret(input: CreateSecretRequest, ctx: RequestConte
     versions: {},
   };
   const version = value ? (await addVersion(ctx, secret, value, input.ClientRequestToken)).version : undefined;
+  if (input.AddReplicaRegions?.length) await addReplicas(ctx, secret, input.AddReplicaRegions, input.ForceOverwriteReplicaSecret ?? false);
   save(ctx, secret);
-  return { ARN: secret.arn, Name: name, VersionId: version?.id };
+  return {
+    ARN: secret.arn,
+    Name: name,
+    VersionId: version?.id,
+    ReplicationStatus: secret.replicas ? replicationStatus(secret) : undefined,
+  };
 }
 
 /** The version GetSecretValue reads: by id and/or stage, AWSCURRENT by default. */
@@ -137,7 +145,7 @@ export async function getSecretValue(input: GetSecretValueRequest, ctx: RequestC
 }
 
 export async function putSecretValue(input: PutSecretValueRequest, ctx: RequestContext): Promise<PutSecretValueResponse> {
-  const secret = requireLiveSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId);
   checkToken(input.ClientRequestToken);
   const value = requestedValue(input);
   if (!value) throw new InvalidRequestException("You must provide either SecretString or SecretBinary.");
@@ -150,7 +158,7 @@ export async function putSecretValue(input: PutSecretValueRequest, ctx: RequestC
 }
 
 export async function updateSecret(input: UpdateSecretRequest, ctx: RequestContext): Promise<UpdateSecretResponse> {
-  const secret = requireLiveSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId);
   checkDescription(input.Description);
   checkToken(input.ClientRequestToken);
   const value = requestedValue(input);
@@ -163,7 +171,7 @@ export async function updateSecret(input: UpdateSecretRequest, ctx: RequestConte
 }
 
 export function updateSecretVersionStage(input: UpdateSecretVersionStageRequest, ctx: RequestContext): UpdateSecretVersionStageResponse {
-  const secret = requireLiveSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId);
   const stage = input.VersionStage as string;
   const { RemoveFromVersionId: removeFrom, MoveToVersionId: moveTo } = input;
   for (const id of [removeFrom, moveTo]) {
@@ -209,6 +217,8 @@ export function describe(secret: SecretRecord): DescribeSecretResponse {
     VersionIdsToStages: versionIdsToStages(secret),
     CreatedDate: date(secret.createdDate),
     ...rotationFields(secret),
+    PrimaryRegion: secret.primaryRegion ?? (secret.replicas?.length ? secret.arn.split(":")[3] : undefined),
+    ReplicationStatus: secret.replicas?.length ? replicationStatus(secret) : undefined,
   };
 }
 
@@ -221,7 +231,12 @@ export function deleteSecret(input: DeleteSecretRequest, ctx: RequestContext): D
   if (window !== undefined && (window < 7 || window > 30)) {
     throw new InvalidParameterException("The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
   }
-  const secret = requireSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId, true);
+  if (secret.replicas?.length) {
+    throw new InvalidRequestException(
+      `You can't delete secret ${secret.name} that still has replica regions [${secret.replicas.map((r) => r.region).join(", ")}]`,
+    );
+  }
   const now = ctx.runtime.now();
   if (force) {
     secrets(ctx).delete(secret.name);
@@ -237,7 +252,7 @@ export function deleteSecret(input: DeleteSecretRequest, ctx: RequestContext): D
 }
 
 export function restoreSecret(input: RestoreSecretRequest, ctx: RequestContext): RestoreSecretResponse {
-  const secret = requireSecret(ctx, input.SecretId);
+  const secret = requireWritableSecret(ctx, input.SecretId, true);
   secret.deletedDate = undefined;
   secret.deletionDate = undefined;
   save(ctx, secret);

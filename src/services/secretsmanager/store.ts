@@ -31,6 +31,18 @@ export interface SecretRecord {
   policy?: string;
   versions: Record<string, VersionRecord>;
   rotation?: RotationSettings;
+  /** On a primary: its replicas in other regions. */
+  replicas?: ReplicaStatus[];
+  /** On a replica: the primary's region and ARN; the replica keeps no value of its own. */
+  primaryRegion?: string;
+  primaryArn?: string;
+}
+
+export interface ReplicaStatus {
+  region: string;
+  kmsKeyId?: string;
+  status: "InSync" | "Failed";
+  statusMessage?: string;
 }
 
 /** A secret's rotation configuration and history. */
@@ -82,6 +94,40 @@ export function findSecret(ctx: RequestContext, secretId: string): SecretRecord 
 }
 
 function lookup(ctx: RequestContext, secretId: string): SecretRecord | undefined {
+  const found = lookupOwn(ctx, secretId);
+  return found?.primaryRegion ? asReplica(ctx, found) : found;
+}
+
+/**
+ * A replica reads through to its primary, so it is always in sync: the primary's versions, description,
+ * tags and rotation under the replica's own ARN and key. The values stay encrypted by the primary.
+ */
+function asReplica(ctx: RequestContext, replica: SecretRecord): SecretRecord | undefined {
+  const home = { store: ctx.runtime.storeFor(ctx.account, replica.primaryRegion as string) } as RequestContext;
+  const primary = secrets(home).get(replica.name);
+  if (!primary || primary.arn !== replica.primaryArn) return replica;
+  return {
+    ...primary,
+    arn: replica.arn,
+    kmsKeyId: replica.kmsKeyId,
+    createdDate: replica.createdDate,
+    lastAccessedDate: replica.lastAccessedDate,
+    replicas: undefined,
+    primaryRegion: replica.primaryRegion,
+    primaryArn: replica.primaryArn,
+  };
+}
+
+/** Replicas are read-only: every change is made to the primary, in its region. */
+export function requireWritableSecret(ctx: RequestContext, secretId: string | undefined, allowDeleted = false): SecretRecord {
+  const secret = allowDeleted ? requireSecret(ctx, secretId) : requireLiveSecret(ctx, secretId);
+  if (secret.primaryRegion) {
+    throw new InvalidRequestException("Operation not permitted on a replica secret. Call must be made in primary secret's region.");
+  }
+  return secret;
+}
+
+function lookupOwn(ctx: RequestContext, secretId: string): SecretRecord | undefined {
   const byName = secrets(ctx).get(secretId);
   if (byName) return purgeIfExpired(ctx, byName);
   const arnName = ARN_PREFIX.exec(secretId)?.[1];

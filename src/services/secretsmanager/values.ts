@@ -31,10 +31,14 @@ export function checkToken(token: string | undefined) {
   }
 }
 
-const encryptionContext = (secret: SecretRecord, versionId: string) => ({ SecretARN: secret.arn, SecretVersionId: versionId });
+/** Values are encrypted under the primary's ARN and in its region; a replica reads them from there. */
+const encryptionContext = (secret: SecretRecord, versionId: string) => ({
+  SecretARN: secret.primaryArn ?? secret.arn,
+  SecretVersionId: versionId,
+});
 
-function kmsOptions(ctx: RequestContext) {
-  return { asService: "secretsmanager", account: ctx.account, region: ctx.region };
+function kmsOptions(ctx: RequestContext, secret?: SecretRecord) {
+  return { asService: "secretsmanager", account: ctx.account, region: secret?.primaryRegion ?? ctx.region };
 }
 
 /** KMS refusing (missing, disabled or pending-deletion key) reaches the caller as Secrets Manager's own error. */
@@ -47,7 +51,7 @@ async function viaKms<T>(call: () => Promise<T>, failure: new (message: string) 
   }
 }
 
-async function encrypt(ctx: RequestContext, secret: SecretRecord, versionId: string, plaintext: Buffer): Promise<string> {
+export async function encrypt(ctx: RequestContext, secret: SecretRecord, versionId: string, plaintext: Buffer): Promise<string> {
   const out = await viaKms(
     () =>
       ctx.runtime.services.call<{ CiphertextBlob: Uint8Array }>(
@@ -69,7 +73,7 @@ async function decrypt(ctx: RequestContext, secret: SecretRecord, version: Versi
         "kms",
         "Decrypt",
         { CiphertextBlob: Buffer.from(version.ciphertext, "base64"), EncryptionContext: encryptionContext(secret, version.id) },
-        kmsOptions(ctx),
+        kmsOptions(ctx, secret),
       ),
     DecryptionFailure,
     "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
@@ -151,5 +155,11 @@ function pruneDeprecated(secret: SecretRecord) {
 }
 
 export function save(ctx: RequestContext, secret: SecretRecord) {
+  if (secret.primaryRegion) {
+    // A replica (read through its primary) only keeps what is its own.
+    const own = secrets(ctx).get(secret.name);
+    if (own) secrets(ctx).set(secret.name, { ...own, lastAccessedDate: secret.lastAccessedDate });
+    return;
+  }
   secrets(ctx).set(secret.name, secret);
 }
