@@ -34,6 +34,9 @@ export class SqsEngine {
   /** FIFO ReceiveRequestAttemptId → what that receive returned, for retries within five minutes. */
   private readonly attempts = new Map<string, { keys: string[]; tokens: string[]; expiresAt: number }>();
 
+  /** SSE-KMS: until when each queue's current data key may be reused (see encryption.ts). */
+  readonly dataKeyReuse = new Map<string, number>();
+
   constructor(readonly runtime: ServiceRuntime) {}
 
   now(): number {

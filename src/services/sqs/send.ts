@@ -14,6 +14,7 @@ import type { QueueRef, SqsEngine } from "./engine.js";
 import { BatchRequestTooLong, InvalidParameterValue, invalidParameter, MissingParameter } from "./errors.js";
 import { checkBody, md5Hex, md5OfAttributes, storeMessageAttributes, storeSystemAttributes } from "./message-attributes.js";
 import { type DedupRecord, MAX_MESSAGE_SIZE, type MessageRecord } from "./model.js";
+import { ensureDataKey } from "./encryption.js";
 import { resolveQueue, saveQueue } from "./queues.js";
 
 const DEDUP_WINDOW_MS = 5 * 60_000;
@@ -22,12 +23,17 @@ const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
 
 type SendInput = Omit<SendMessageRequest, "QueueUrl">;
 
-export function sendMessage(input: SendMessageRequest, ctx: RequestContext, engine: SqsEngine): SendMessageResult {
+export async function sendMessage(input: SendMessageRequest, ctx: RequestContext, engine: SqsEngine): Promise<SendMessageResult> {
   const ref = resolveQueue(ctx, input.QueueUrl as string);
+  await ensureDataKey(ref, ctx, engine.dataKeyReuse);
   return enqueue(ref, input, ctx, engine);
 }
 
-export function sendMessageBatch(input: SendMessageBatchRequest, ctx: RequestContext, engine: SqsEngine): SendMessageBatchResult {
+export async function sendMessageBatch(
+  input: SendMessageBatchRequest,
+  ctx: RequestContext,
+  engine: SqsEngine,
+): Promise<SendMessageBatchResult> {
   const ref = resolveQueue(ctx, input.QueueUrl as string);
   const entries = input.Entries ?? [];
   checkBatchEntries(entries, "SendMessageBatchRequestEntry");
@@ -35,6 +41,7 @@ export function sendMessageBatch(input: SendMessageBatchRequest, ctx: RequestCon
   if (total > MAX_MESSAGE_SIZE) {
     throw new BatchRequestTooLong(`Batch requests cannot be longer than ${MAX_MESSAGE_SIZE} bytes. You have sent ${total} bytes.`);
   }
+  await ensureDataKey(ref, ctx, engine.dataKeyReuse);
   return runBatch(
     entries,
     (entry: SendMessageBatchRequestEntry): SendMessageBatchResultEntry => ({
