@@ -25,6 +25,7 @@ import {
 import { getKeyPolicy, listKeyPolicies, listResourceTags, putKeyPolicy, tagResource, untagResource } from "./policy.js";
 import { replicateKey, updatePrimaryRegion } from "./replicas.js";
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, listKeyRotations, rotateKeyOnDemand } from "./rotation.js";
+import { getKeyLastUsage, tracked } from "./usage.js";
 import { deriveSharedSecret, generateMac, getPublicKey, sign, verify, verifyMac } from "./signing.js";
 
 export default defineService({
@@ -48,20 +49,20 @@ export default defineService({
     DeleteAlias: deleteAlias,
     UpdateAlias: updateAlias,
     ListAliases: listAliases,
-    Encrypt: encrypt,
-    Decrypt: decrypt,
-    ReEncrypt: reEncrypt,
-    GenerateDataKey: generateDataKey,
-    GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
-    GenerateDataKeyPair: generateDataKeyPair,
-    GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
+    Encrypt: tracked("Encrypt", encrypt),
+    Decrypt: tracked("Decrypt", decrypt),
+    ReEncrypt: tracked("ReEncrypt", reEncrypt),
+    GenerateDataKey: tracked("GenerateDataKey", generateDataKey),
+    GenerateDataKeyWithoutPlaintext: tracked("GenerateDataKeyWithoutPlaintext", generateDataKeyWithoutPlaintext),
+    GenerateDataKeyPair: tracked("GenerateDataKeyPair", generateDataKeyPair),
+    GenerateDataKeyPairWithoutPlaintext: tracked("GenerateDataKeyPairWithoutPlaintext", generateDataKeyPairWithoutPlaintext),
     GenerateRandom: generateRandom,
-    Sign: sign,
-    Verify: verify,
+    Sign: tracked("Sign", sign),
+    Verify: tracked("Verify", verify),
     GetPublicKey: getPublicKey,
-    GenerateMac: generateMac,
-    VerifyMac: verifyMac,
-    DeriveSharedSecret: deriveSharedSecret,
+    GenerateMac: tracked("GenerateMac", generateMac),
+    VerifyMac: tracked("VerifyMac", verifyMac),
+    DeriveSharedSecret: tracked("DeriveSharedSecret", deriveSharedSecret),
     EnableKeyRotation: enableKeyRotation,
     DisableKeyRotation: disableKeyRotation,
     GetKeyRotationStatus: getKeyRotationStatus,
@@ -76,6 +77,7 @@ export default defineService({
     ImportKeyMaterial: importKeyMaterial,
     DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
     ReplicateKey: replicateKey,
+    GetKeyLastUsage: getKeyLastUsage,
     UpdatePrimaryRegion: updatePrimaryRegion,
   },
   validateEnums: true,
