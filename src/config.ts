@@ -19,14 +19,26 @@ export interface Options {
   defaultRegion: string;
   /** Verify SigV4 signatures against known keys. Env OVERCAST_ENFORCE_SIGNATURES=1. */
   enforceSignatures: boolean;
-  /** Authorize every request with IAM policies. Env OVERCAST_ENFORCE_IAM=1 (LocalStack: ENFORCE_IAM). */
-  enforceIam: boolean;
+  /** Authorize every request with IAM policies; "log" only reports would-be denials. Env OVERCAST_ENFORCE_IAM=1|log (LocalStack: ENFORCE_IAM). */
+  enforceIam: boolean | "log";
   /** Also serve HTTPS on this port with a generated local certificate. Env OVERCAST_HTTPS_PORT. */
   httpsPort?: number;
   /** Folders whose executable scripts run once the server is ready. Env OVERCAST_INIT_DIRS (comma-separated). */
   initDirs: string[];
   /** Host name used in URLs we hand out (queue URLs…). Env OVERCAST_HOSTNAME (LocalStack: LOCALSTACK_HOST). */
   hostname?: string;
+  /** Length of a lifecycle "day" in ms, so tests can watch rules act. Env OVERCAST_S3_LIFECYCLE_DAY_MS. */
+  s3LifecycleDayMs?: number;
+  /** How often lifecycle rules are applied; default a tenth of a day, at most a minute. Env OVERCAST_S3_LIFECYCLE_SWEEP_MS. */
+  s3LifecycleSweepMs?: number;
+  /** How long an idle Lambda execution environment is kept warm (ms; default 10 min). Env OVERCAST_LAMBDA_IDLE_MS. */
+  lambdaIdleMs?: number;
+  /** Base delay between retries of failed Event invocations (Lambda: about a minute). Env OVERCAST_LAMBDA_ASYNC_RETRY_DELAY_MS. */
+  lambdaAsyncRetryDelayMs?: number;
+  /** Print every line functions write, prefixed with the function name. Env OVERCAST_LAMBDA_LOG_TAIL=1. */
+  lambdaLogTail?: boolean;
+  /** Provisioned DynamoDB tables throttle above their rate (300 s of burst). Env OVERCAST_DYNAMODB_THROTTLING=1. */
+  dynamodbThrottling?: boolean;
 }
 
 export const DEFAULT_OPTIONS: Options = {
@@ -37,6 +49,7 @@ export const DEFAULT_OPTIONS: Options = {
   enforceSignatures: false,
   enforceIam: false,
   initDirs: ["/etc/localstack/init/ready.d", "/etc/overcast/init/ready.d"],
+  s3LifecycleDayMs: 86_400_000,
 };
 
 type Env = Record<string, string | undefined>;
@@ -68,12 +81,18 @@ export function optionsFromEnv(env: Env): Partial<Options> {
   if (region) out.defaultRegion = region;
   if (env.OVERCAST_ENFORCE_SIGNATURES) out.enforceSignatures = truthy(env.OVERCAST_ENFORCE_SIGNATURES);
   const iam = env.OVERCAST_ENFORCE_IAM ?? env.ENFORCE_IAM;
-  if (iam) out.enforceIam = truthy(iam);
+  if (iam) out.enforceIam = iam.toLowerCase() === "log" ? "log" : truthy(iam);
   if (env.OVERCAST_HTTPS_PORT) out.httpsPort = Number(env.OVERCAST_HTTPS_PORT);
   const initDirs = list(env.OVERCAST_INIT_DIRS);
   if (initDirs) out.initDirs = initDirs;
   const hostname = env.OVERCAST_HOSTNAME ?? env.LOCALSTACK_HOST?.split(":")[0];
   if (hostname) out.hostname = hostname;
+  if (env.OVERCAST_S3_LIFECYCLE_DAY_MS) out.s3LifecycleDayMs = Number(env.OVERCAST_S3_LIFECYCLE_DAY_MS);
+  if (env.OVERCAST_S3_LIFECYCLE_SWEEP_MS) out.s3LifecycleSweepMs = Number(env.OVERCAST_S3_LIFECYCLE_SWEEP_MS);
+  if (env.OVERCAST_LAMBDA_IDLE_MS) out.lambdaIdleMs = Number(env.OVERCAST_LAMBDA_IDLE_MS);
+  if (env.OVERCAST_LAMBDA_ASYNC_RETRY_DELAY_MS) out.lambdaAsyncRetryDelayMs = Number(env.OVERCAST_LAMBDA_ASYNC_RETRY_DELAY_MS);
+  if (env.OVERCAST_LAMBDA_LOG_TAIL) out.lambdaLogTail = truthy(env.OVERCAST_LAMBDA_LOG_TAIL);
+  if (env.OVERCAST_DYNAMODB_THROTTLING) out.dynamodbThrottling = truthy(env.OVERCAST_DYNAMODB_THROTTLING);
   return out;
 }
 
@@ -89,9 +108,13 @@ Options (each also settable by the environment variable shown):
   --region <name>          default region (OVERCAST_DEFAULT_REGION; default us-east-1)
   --enforce-signatures     verify SigV4 signatures (OVERCAST_ENFORCE_SIGNATURES=1)
   --enforce-iam            authorize requests with IAM policies (OVERCAST_ENFORCE_IAM=1)
+  --enforce-iam=log        allow every request, log those IAM would deny (OVERCAST_ENFORCE_IAM=log)
   --https-port <n>         also serve HTTPS with a generated certificate (OVERCAST_HTTPS_PORT)
   --init-dir <dir>         run executable scripts in <dir> once ready; repeatable (OVERCAST_INIT_DIRS)
   --hostname <name>        host name in URLs handed out, e.g. queue URLs (OVERCAST_HOSTNAME)
+  --lambda-idle-ms <n>     keep idle Lambda environments warm this long (OVERCAST_LAMBDA_IDLE_MS; default 600000)
+  --lambda-log-tail        print functions' log lines, prefixed with the function name (OVERCAST_LAMBDA_LOG_TAIL=1)
+  --dynamodb-throttling    provisioned tables throttle above their capacity (OVERCAST_DYNAMODB_THROTTLING=1)
   -h, --help               this text`;
 
 export function optionsFromArgv(argv: string[]): Partial<Options> {
@@ -129,6 +152,9 @@ export function optionsFromArgv(argv: string[]): Partial<Options> {
       case "--enforce-iam":
         out.enforceIam = true;
         break;
+      case "--enforce-iam=log":
+        out.enforceIam = "log";
+        break;
       case "--https-port":
         out.httpsPort = Number(value());
         break;
@@ -137,6 +163,15 @@ export function optionsFromArgv(argv: string[]): Partial<Options> {
         break;
       case "--hostname":
         out.hostname = value();
+        break;
+      case "--lambda-idle-ms":
+        out.lambdaIdleMs = Number(value());
+        break;
+      case "--lambda-log-tail":
+        out.lambdaLogTail = true;
+        break;
+      case "--dynamodb-throttling":
+        out.dynamodbThrottling = true;
         break;
       default:
         throw new Error(`unknown option ${flag}`);

@@ -7,6 +7,7 @@ import { localCertificate } from "./gateway/tls.js";
 import { ServiceHost } from "./gateway/service-host.js";
 import type { HttpRequest, HttpResponse } from "./protocol/http.js";
 import { iamCredentials } from "./iam/credentials.js";
+import { IamEnforcer } from "./iam/enforce.js";
 import { openState } from "./state/index.js";
 
 export type { Options } from "./config.js";
@@ -28,13 +29,12 @@ export interface Overcast {
 /** Starts Overcast: `const cloud = await startOvercast({ port: 0 }); cloud.endpoint; await cloud.stop()`. */
 export async function startOvercast(overrides: Partial<Options> = {}): Promise<Overcast> {
   const options = resolveOptions(overrides);
-  if (options.enforceIam) throw new Error("IAM enforcement (--enforce-iam) is not available yet in this version");
   const { state, blobs } = await openState(options);
   const services = new ServiceHost(options, state, blobs);
   const gateway = new Gateway(
     options,
     services,
-    allowAll,
+    options.enforceIam ? new IamEnforcer(services, state, options.enforceIam === "log" ? "log" : "deny") : allowAll,
     iamCredentials(state, () => Date.now()),
   ); // keys IAM and STS issued
   services.connect(gateway);
@@ -72,6 +72,7 @@ export async function startOvercast(overrides: Partial<Options> = {}): Promise<O
       return stopping;
     },
   };
+  services.resumeServicesWithState().catch((err) => console.error("[overcast] resuming services failed:", err));
   void runInitScripts(options.initDirs, endpoint);
   return cloud;
 }

@@ -3,13 +3,22 @@ import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { Options } from "../config.js";
 import { readBody } from "../protocol/codec.js";
 import { AwsError } from "../protocol/errors.js";
-import type { HttpRequest } from "../protocol/http.js";
+import { type HttpRequest, parseQueryString } from "../protocol/http.js";
 import type { ServiceInfo } from "../services/registry.js";
 import type { Principal } from "../services/types.js";
 import { sniffCredentialScope } from "../gateway/scope.js";
 import { decodeAwsChunked } from "./chunked.js";
 import { DEFAULT_SECRET, principalForAccessKey } from "./principal.js";
-import { credentialScope, parseSigV4, type SigV4Auth, type SigV4Flavor, sha256Hex, signingKey, verifySigV4 } from "./sigv4.js";
+import {
+  checkPresignedTime,
+  credentialScope,
+  parseSigV4,
+  type SigV4Auth,
+  type SigV4Flavor,
+  sha256Hex,
+  signingKey,
+  verifySigV4,
+} from "./sigv4.js";
 
 /** A known access key: who it belongs to and the secret its signatures are made with. */
 export interface Credential {
@@ -68,12 +77,44 @@ export async function authenticate(
  * with the protocol's signature error.
  */
 function acceptAnyCredentials(req: HttpRequest, flavor: SigV4Flavor, credentials: CredentialResolver): Principal {
-  const accessKeyId = sniffCredentialScope(req)?.accessKeyId ?? parseSigV4(req, flavor)?.credential.accessKeyId;
+  const legacyKey = flavor === "s3" ? sigV2PresignedKey(req, Date.now()) : undefined;
+  if (legacyKey !== undefined) return credentials(legacyKey)?.principal ?? throwUnknown(flavor, legacyKey);
+  const presigned = isPresigned(req) ? parseSigV4(req, flavor) : undefined;
+  if (presigned?.kind === "presigned") checkPresignedTime(presigned, Date.now(), flavor);
+  const accessKeyId = sniffCredentialScope(req)?.accessKeyId ?? (presigned ?? parseSigV4(req, flavor))?.credential.accessKeyId;
   decodeChunkedBody(req);
   if (accessKeyId === undefined) return principalForAccessKey(undefined);
   const credential = credentials(accessKeyId);
   if (!credential) throw unknownAccessKey(flavor, accessKeyId);
   return credential.principal;
+}
+
+/**
+ * SigV2 query authentication (`AWSAccessKeyId`, `Signature`, `Expires`: what boto3 presigns by default):
+ * accepted without verification by default, but only until its Expires time. Undefined when not SigV2.
+ */
+function sigV2PresignedKey(req: HttpRequest, now: number): string | undefined {
+  if (!/(?:^|&)AWSAccessKeyId=/.test(req.rawQuery) || !/(?:^|&)Signature=/.test(req.rawQuery)) return undefined;
+  const params = parseQueryString(req.rawQuery);
+  const [accessKeyId, expires] = [params.get("AWSAccessKeyId")?.[0], params.get("Expires")?.[0]];
+  if (!accessKeyId || expires === undefined) return undefined;
+  const end = /^\d+$/.test(expires) ? Number(expires) * 1000 : Number.NaN;
+  if (!(now <= end)) {
+    const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+    throw new AwsError("AccessDenied", "Request has expired", {
+      status: 403,
+      fields: { Expires: Number.isNaN(end) ? expires : iso(end), ServerTime: iso(now) },
+    });
+  }
+  return accessKeyId;
+}
+
+function throwUnknown(flavor: SigV4Flavor, accessKeyId: string): never {
+  throw unknownAccessKey(flavor, accessKeyId);
+}
+
+function isPresigned(req: HttpRequest): boolean {
+  return /(?:^|&)X-Amz-(?:Algorithm|Signature|Credential)=/i.test(req.rawQuery);
 }
 
 async function verify(req: HttpRequest, auth: SigV4Auth, secret: string, flavor: SigV4Flavor): Promise<void> {

@@ -410,6 +410,11 @@ function checkTime(req: HttpRequest, auth: SigV4Auth, now: number, flavor: SigV4
   throw coralClock(flavor, auth.amzDate, signed, now, MAX_SKEW_MS);
 }
 
+/** A presigned URL's time window, checked in every mode: an expired URL stops working even when signatures are not verified. */
+export function checkPresignedTime(auth: SigV4Auth, now: number, flavor: SigV4Flavor): void {
+  checkExpiry(auth, parseAmzDate(auth.amzDate) ?? Number.NaN, now, flavor);
+}
+
 function checkExpiry(auth: SigV4Auth, signed: number, now: number, flavor: SigV4Flavor): void {
   const expires = auth.expiresSeconds;
   if (flavor !== "s3") {

@@ -6,6 +6,8 @@ export interface ServiceCoverage {
   implemented: string[];
   total: number;
   missing: string[];
+  /** Implemented operations without an IAM declaration (src/services/<id>/authorization.ts): denied under --enforce-iam. */
+  undeclared: string[];
 }
 
 /** Implemented operations per service against the model's full list, from the handlers' registry. */
@@ -19,7 +21,8 @@ export async function coverageReport(ids: string[]): Promise<ServiceCoverage[]> 
     const implemented = all.filter((op) => definition.operations[op]);
     const unknown = Object.keys(definition.operations).filter((op) => !all.includes(op));
     if (unknown.length) throw new Error(`${id} registers operations its model lacks: ${unknown.join(", ")}`);
-    report.push({ service: id, implemented, total: all.length, missing: all.filter((op) => !definition.operations[op]) });
+    const undeclared = implemented.filter((op) => !definition.authorization?.[op]);
+    report.push({ service: id, implemented, total: all.length, missing: all.filter((op) => !definition.operations[op]), undeclared });
   }
   return report;
 }
@@ -46,6 +49,9 @@ export function coverageMarkdown(report: ServiceCoverage[]): string {
       `Implemented (${s.implemented.length}): ${s.implemented.map((o) => `\`${o}\``).join(", ") || "none"}`,
     );
     lines.push("", `Not implemented (${s.missing.length}): ${s.missing.join(", ") || "none"}`);
+    if (s.undeclared.length) {
+      lines.push("", `Without an IAM declaration, denied under --enforce-iam (${s.undeclared.length}): ${s.undeclared.join(", ")}`);
+    }
   }
   return `${lines.join("\n")}\n`;
 }

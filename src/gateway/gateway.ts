@@ -3,7 +3,7 @@ import type { Options } from "../config.js";
 import { principalForAccessKey, servicePrincipal } from "../auth/principal.js";
 import { authenticate, type CredentialResolver, defaultCredentials } from "../auth/authenticate.js";
 import { allowAll, type Authorizer } from "../auth/authorizer.js";
-import { type Codec, type CodecContext, incompleteBody } from "../protocol/codec.js";
+import { type Codec, type CodecContext, incompleteBody, readBody } from "../protocol/codec.js";
 import { AwsError, SerializationFailure, ValidationFailure, type ValidationIssue } from "../protocol/errors.js";
 import { type HttpRequest, type HttpResponse, parseQueryString } from "../protocol/http.js";
 import { codecFor } from "../protocol/index.js";
@@ -43,8 +43,9 @@ export class Gateway {
       if (own) return own;
       const scope = sniffCredentialScope(req); // SigV4 scope (header or presigned): service + region hints
       const host = parseHost(req.headers.host); // host-name forms: service, region, S3 bucket
-      const action = queryAction(req); // query-protocol Action, when it is in the URL
-      const info = internalRouteService(req.path) ?? resolveService(req, { signingName: scope?.service, region: scope?.region }, host, action);
+      const action = queryAction(req) ?? (scope ? undefined : await unsignedFormAction(req)); // query-protocol Action
+      const info =
+        internalRouteService(req.path) ?? resolveService(req, { signingName: scope?.service, region: scope?.region }, host, action);
       if (!info || !this.services.enabled(info.id)) {
         response = this.unknownService(req, requestId);
       } else {
@@ -54,7 +55,8 @@ export class Gateway {
         response = attempt.response;
       }
     } catch (err) {
-      response = internalFailure(err, requestId);
+      // Before a service is known (e.g. an oversized unsigned form body), errors answer in plain JSON.
+      response = err instanceof AwsError ? plainError(err, requestId) : internalFailure(err, requestId);
     }
     accessLog(this.options.logLevel, label, response.status, started);
     return response;
@@ -90,7 +92,10 @@ export class Gateway {
     } catch (err) {
       const error = toAwsError(err, service, requestId);
       if (!error) return { label, response: internalFailure(err, requestId, codec, cctx) };
-      return { label, response: codec.encodeError(error, cctx) };
+      // Errors carry the service's response headers too (S3 sends CORS headers on a 404 for a matching Origin).
+      const ctx = this.context(service, label.slice(info.id.length + 1), principalForAccessKey(keyId), region, requestId, originOf(req));
+      const response = codec.encodeError(error, cctx);
+      return { label, response: await this.decorate(req, service, response, ctx).catch(() => response) };
     }
   }
 
@@ -176,6 +181,17 @@ function internalRouteService(path: string): ServiceInfo | undefined {
   return m ? serviceById.get(m[1]) : undefined;
 }
 
+/**
+ * Unsigned query-protocol calls (STS AssumeRoleWithWebIdentity / AssumeRoleWithSAML) carry their Action only
+ * in the form body: buffer it (the codec reads the buffer later) to tell their service.
+ */
+async function unsignedFormAction(req: HttpRequest): Promise<string | undefined> {
+  if (req.method !== "POST" || !(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")) return undefined;
+  if (req.headers["x-amz-target"]) return undefined;
+  req.body = await readBody(req.body);
+  return parseQueryString(req.body.toString("utf8")).get("Action")?.[0];
+}
+
 function queryAction(req: HttpRequest): string | undefined {
   if (!req.rawQuery.includes("Action=")) return undefined;
   return parseQueryString(req.rawQuery).get("Action")?.[0];
@@ -205,6 +221,14 @@ function toAwsError(err: unknown, service: LoadedService, requestId: string): Aw
 function isClientAbort(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException;
   return e?.code === "ECONNRESET" || e?.code === "ERR_STREAM_PREMATURE_CLOSE" || e?.message === "aborted";
+}
+
+function plainError(error: AwsError, requestId: string): HttpResponse {
+  return {
+    status: error.status ?? 400,
+    headers: { "content-type": "application/json", "x-amzn-requestid": requestId },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  };
 }
 
 function internalFailure(err: unknown, requestId: string, codec?: Codec, cctx?: CodecContext): HttpResponse {

@@ -53,6 +53,15 @@ export class ServiceHost {
     return entry;
   }
 
+  /**
+   * After a restart on persisted state, loads every service that has state, so its background work
+   * (event source pollers, lifecycle and TTL sweeps, rotation schedules) resumes without waiting for a request.
+   */
+  async resumeServicesWithState(): Promise<void> {
+    const withState = this.enabledIds().filter((id) => this.state.scopes(id).length > 0);
+    await Promise.all(withState.map((id) => this.load(id)));
+  }
+
   private async start(id: string): Promise<LoadedService> {
     const info = serviceById.get(id);
     if (!info) throw new Error(`unknown service ${id}`);

@@ -29,6 +29,9 @@ define(["IpAddress", "NotIpAddress"], (a, b) => ipInCidr(a, b));
 define(["ArnEquals", "ArnNotEquals"], (a, b) => arnMatch(b, a), true);
 define(["ArnLike", "ArnNotLike"], (a, b) => arnMatch(b, a), true);
 
+/** The operators whose policy values may hold wildcards (and so keep ${*} / ${?} marked as literal). */
+const WILDCARD_OPERATORS = new Set(["StringLike", "StringNotLike", "ArnLike", "ArnNotLike", "ArnEquals", "ArnNotEquals"]);
+
 interface Operator {
   base: string;
   set?: "ForAllValues" | "ForAnyValue";
@@ -79,7 +82,8 @@ function keyHolds(
     return rawPolicyValues.some((v) => (v.toLowerCase() === "true") === absent);
   }
   const { compare, negated, variables } = BASE_OPERATORS[operator.base];
-  const policyValues = variables ? rawPolicyValues.map(substitute).filter((v): v is string => v !== undefined) : rawPolicyValues;
+  const substituted = variables ? rawPolicyValues.map(substitute).filter((v): v is string => v !== undefined) : rawPolicyValues;
+  const policyValues = WILDCARD_OPERATORS.has(operator.base) ? substituted : substituted.map(literalText);
   if (values === undefined || (operator.set && values.length === 0)) {
     // A missing key: …IfExists and ForAllValues hold vacuously, negations hold, everything else fails.
     if (operator.ifExists || operator.set === "ForAllValues") return true;
@@ -116,14 +120,31 @@ function parseDate(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The policy variables ${*} and ${?} after substitution: characters that match themselves only, where a
+ * plain * or ? would be a wildcard (private-use code points, which never occur in ARNs or condition values).
+ */
+export const LITERAL_STAR = "\uE000";
+export const LITERAL_QUESTION = "\uE001";
+
+/** The text with literal markers turned back into their characters, for the operators without wildcards. */
+export function literalText(value: string): string {
+  return value.replaceAll(LITERAL_STAR, "*").replaceAll(LITERAL_QUESTION, "?");
+}
+
 /** `*` any run of characters, `?` any one; case-insensitive for actions. */
 export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
   if (pattern === "*") return true;
-  if (!/[*?]/.test(pattern)) return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+  if (!/[*?]/.test(pattern)) {
+    const text = literalText(pattern);
+    return ignoreCase ? text.toLowerCase() === value.toLowerCase() : text === value;
+  }
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, "\\$&")
     .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
+    .replace(/\?/g, ".")
+    .replaceAll(LITERAL_STAR, "\\*")
+    .replaceAll(LITERAL_QUESTION, "\\?");
   return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
 }
 
@@ -132,7 +153,8 @@ export function arnMatch(pattern: string, arn: string): boolean {
   if (pattern === "*") return true;
   const p = splitArn(pattern);
   const a = splitArn(arn);
-  if (!p || !a) return globMatch(pattern, arn, false);
+  // Each of the six ARN components is compared on its own: a pattern with fewer components matches no ARN.
+  if (!p || !a) return !a && globMatch(pattern, arn, false);
   return p.every((part, i) => globMatch(part, a[i], false));
 }
 

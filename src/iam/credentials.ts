@@ -8,13 +8,29 @@ import { iamState, stsSessions } from "./records.js";
  * Access keys → callers, for the gateway: keys IAM issued (AKIA…) are their user (or the root), STS's
  * temporary keys (ASIA…) their session until it expires; any other key falls back to the default
  * mapping (a 12-digit key names its account's root, anything else the default account's root).
+ *
+ * Key ids are unique and never move between accounts, so the resolver remembers which account each
+ * key belongs to and reads that account's record directly instead of scanning every account per request.
  */
 export function iamCredentials(state: StateBackend, now: () => number): CredentialResolver {
+  const accountOfKey = new Map<string, string>();
+  const accountFor = (accessKeyId: string, service: "iam" | "sts", holds: (account: string) => boolean): string | undefined => {
+    const known = accountOfKey.get(accessKeyId);
+    if (known !== undefined && holds(known)) return known;
+    accountOfKey.delete(accessKeyId);
+    for (const scope of state.scopes(service)) {
+      if (!holds(scope.account)) continue;
+      if (accountOfKey.size >= 100_000) accountOfKey.clear();
+      accountOfKey.set(accessKeyId, scope.account);
+      return scope.account;
+    }
+    return undefined;
+  };
   return (accessKeyId) => {
     if (accessKeyId.startsWith("ASIA")) {
-      for (const scope of state.scopes("sts")) {
-        const session = stsSessions(state, scope.account).get(accessKeyId);
-        if (!session) continue;
+      const account = accountFor(accessKeyId, "sts", (a) => stsSessions(state, a).has(accessKeyId));
+      const session = account === undefined ? undefined : stsSessions(state, account).get(accessKeyId);
+      if (session) {
         if (now() >= session.Expiration) {
           throw new AwsError("ExpiredToken", "The security token included in the request is expired", { status: 403 });
         }
@@ -22,17 +38,16 @@ export function iamCredentials(state: StateBackend, now: () => number): Credenti
       }
     }
     if (accessKeyId.startsWith("AKIA")) {
-      for (const scope of state.scopes("iam")) {
-        const store = iamState(state, scope.account);
+      const account = accountFor(accessKeyId, "iam", (a) => iamState(state, a).accessKeys.has(accessKeyId));
+      if (account !== undefined) {
+        const store = iamState(state, account);
         const key = store.accessKeys.get(accessKeyId);
-        if (!key) continue;
-        if (key.Status !== "Active") return undefined; // inactive keys are refused like unknown ones
-        if (key.UserName === undefined)
-          return { principal: rootPrincipal(scope.account, accessKeyId), secretAccessKey: key.SecretAccessKey };
+        if (key?.Status !== "Active") return undefined; // inactive keys are refused like unknown ones
+        if (key.UserName === undefined) return { principal: rootPrincipal(account, accessKeyId), secretAccessKey: key.SecretAccessKey };
         const user = store.users.get(key.UserName);
         if (!user) return undefined;
         return {
-          principal: { type: "user", account: scope.account, arn: user.Arn, userId: user.UserId, accessKeyId },
+          principal: { type: "user", account, arn: user.Arn, userId: user.UserId, accessKeyId },
           secretAccessKey: key.SecretAccessKey,
         };
       }

@@ -1,4 +1,4 @@
-import { arnMatch, type ConditionContext, conditionsHold, globMatch } from "./conditions.js";
+import { arnMatch, type ConditionContext, conditionsHold, globMatch, LITERAL_QUESTION, LITERAL_STAR } from "./conditions.js";
 import type { Policy, PrincipalSpec, Statement } from "./policy.js";
 
 /** The caller as policies see it. */
@@ -236,7 +236,8 @@ export function variableSubstituter(policy: Policy, context: ConditionContext): 
     if (!value.includes("${")) return value;
     let missing = false;
     const result = value.replace(/\$\{([^}]*)\}/g, (_m, body: string) => {
-      const special: Record<string, string> = { "*": "*", "?": "?", $: "$" };
+      // ${*} and ${?} stand for the characters themselves, never wildcards: marked so that matching keeps them literal.
+      const special: Record<string, string> = { "*": LITERAL_STAR, "?": LITERAL_QUESTION, $: "$" };
       if (special[body] !== undefined) return special[body];
       const [, key, fallback] = /^\s*([^,]+?)\s*(?:,\s*'([^']*)'\s*)?$/.exec(body) ?? [];
       const raw = key === undefined ? undefined : context[key.toLowerCase()];

@@ -164,7 +164,7 @@ function conditionBlock(raw: unknown): Record<string, Record<string, string[]>> 
       if (list.some((v) => typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean")) {
         throw malformed("Syntax errors in policy.");
       }
-      if (!/^[\w-]+:./.test(key)) throw malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
+      if (!/^[\w./-]+:./.test(key)) throw malformed("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
       block[operator][key] = list.map(String);
     }
   }

@@ -118,8 +118,58 @@ export interface SessionRecord {
   /** For role sessions: the role's ARN (its policies apply) and the session policies passed to AssumeRole. */
   roleArn?: string;
   sessionPolicies?: string[];
-  /** For GetSessionToken: the user whose policies apply. */
+  /** For GetSessionToken and GetFederationToken: the user whose policies apply. */
   userName?: string;
+  /**
+   * When the session's creator proved MFA (a valid TokenCode for its device), ms since the epoch: requests
+   * signed with the session then carry aws:MultiFactorAuthPresent = true and aws:MultiFactorAuthAge.
+   */
+  mfaAuthenticatedAt?: number;
+  /** For AssumeRoleWithWebIdentity / AssumeRoleWithSAML sessions: the identity provider's ARN. */
+  federatedProvider?: string;
+}
+
+/** A virtual MFA device; assigned to a user once enabled with two consecutive codes. */
+export interface MfaDeviceRecord {
+  SerialNumber: string;
+  Path: string;
+  Name: string;
+  /** The Base32 seed; returned once, by CreateVirtualMFADevice. */
+  seed: string;
+  CreateDate: number;
+  UserName?: string;
+  EnableDate?: number;
+  /** The last time step whose code was accepted: a code is never accepted twice (RFC 6238 section 5.2). */
+  lastStep?: number;
+  /** Steps the device's clock runs ahead (+) or behind (−), learnt by ResyncMFADevice. */
+  drift?: number;
+  Tags: Tag[];
+}
+
+export interface OidcProviderRecord {
+  Arn: string;
+  /** The issuer URL as registered (https://…), the ARN's name part without the scheme. */
+  Url: string;
+  ClientIDList: string[];
+  ThumbprintList: string[];
+  CreateDate: number;
+  Tags: Tag[];
+}
+
+export interface SamlProviderRecord {
+  Arn: string;
+  Name: string;
+  SAMLMetadataDocument: string;
+  SAMLProviderUUID: string;
+  CreateDate: number;
+  ValidUntil: number;
+  Tags: Tag[];
+}
+
+/** The account's last generated credential report (CSV). */
+export interface CredentialReportRecord {
+  GeneratedTime: number;
+  Content: string;
 }
 
 export function iamCollections(store: ScopeStore) {
@@ -133,6 +183,10 @@ export function iamCollections(store: ScopeStore) {
     aliases: store.collection<string>("aliases", { sorted: true }),
     loginProfiles: store.collection<LoginProfileRecord>("login-profiles"),
     passwordPolicy: store.collection<PasswordPolicyRecord>("password-policy"),
+    mfaDevices: store.collection<MfaDeviceRecord>("mfa-devices", { sorted: true }),
+    oidcProviders: store.collection<OidcProviderRecord>("oidc-providers", { sorted: true }),
+    samlProviders: store.collection<SamlProviderRecord>("saml-providers", { sorted: true }),
+    credentialReport: store.collection<CredentialReportRecord>("credential-report"),
   };
 }
 

@@ -14,8 +14,16 @@ const CODECS: Partial<Record<Protocol, () => Promise<Codec>>> = {
   restJson1: () => import("./rest-json.js").then((m) => m.restJsonCodec),
 };
 
+/** Each codec's module promise, kept once loaded: the import machinery is not free per request. */
+const loaded = new Map<Protocol, Promise<Codec>>();
+
 export function codecFor(protocol: Protocol): Promise<Codec> {
-  const load = CODECS[protocol];
-  if (!load) throw new Error(`no codec for protocol ${protocol}`);
-  return load();
+  let codec = loaded.get(protocol);
+  if (!codec) {
+    const load = CODECS[protocol];
+    if (!load) throw new Error(`no codec for protocol ${protocol}`);
+    codec = load();
+    loaded.set(protocol, codec);
+  }
+  return codec;
 }

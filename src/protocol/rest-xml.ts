@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { type Codec, type CodecContext, errorInfo } from "./codec.js";
 import { AwsError, SerializationFailure } from "./errors.js";
 import { type HttpRequest, type HttpResponse, parseQueryString } from "./http.js";
@@ -113,8 +112,9 @@ function requestIdHeaders(ctx: CodecContext): Record<string, string> {
 }
 
 /** S3's extended request id: opaque to clients, derived so that one request always shows the same one. */
+/** x-amz-id-2 is an opaque base64 token; derived from the request id so that it is stable per request. */
 function hostId(requestId: string): string {
-  return createHash("sha256").update(requestId).digest("base64");
+  return Buffer.from(requestId).toString("base64");
 }
 
 function writeFields(w: XmlWriter, fields: Record<string, unknown>): void {

@@ -2,6 +2,7 @@ import type { ScopeStore, StateBackend } from "../state/store.js";
 import type { BlobStore } from "../state/blobs.js";
 import type { AwsError, SerializationFailure, ValidationFailure } from "../protocol/errors.js";
 import type { Options } from "../config.js";
+import type { AuthorizationTable } from "../iam/declarations.js";
 import type { HttpRequest, HttpResponse } from "../protocol/http.js";
 import type { HostInfo } from "../gateway/router.js";
 
@@ -85,6 +86,8 @@ export interface ServiceDefinition {
   /** Matches the model id (models/<id>.json). */
   id: string;
   operations: Record<string, Handler>;
+  /** Each operation's IAM action, resources and condition keys, for --enforce-iam (src/iam/declarations.ts). */
+  authorization?: AuthorizationTable;
   /** Whether the engine rejects out-of-enum values with ValidationException (JSON services do). */
   validateEnums?: boolean;
   /** Turns the engine's generic validation failures into this service's own error. */

@@ -124,13 +124,13 @@ test("a method S3 does not allow on a resource is MethodNotAllowed (405), naming
 });
 
 test("an S3 operation not implemented here is S3's NotImplemented (501) naming it, not a crash", async () => {
-  const cors = await request("GET", "/some-bucket?cors");
-  assert.equal(cors.status, 501);
-  assert.equal(xmlText(cors.body, "Code"), "NotImplemented");
-  assert.match(xmlText(cors.body, "Message") ?? "", /GetBucketCors/);
-  const retention = await request("PUT", "/some-bucket/a/key?retention", { body: "<Retention/>" });
-  assert.equal(retention.status, 501);
-  assert.match(xmlText(retention.body, "Message") ?? "", /PutObjectRetention/);
+  const analytics = await request("GET", "/some-bucket?analytics&id=a");
+  assert.equal(analytics.status, 501);
+  assert.equal(xmlText(analytics.body, "Code"), "NotImplemented");
+  assert.match(xmlText(analytics.body, "Message") ?? "", /GetBucketAnalyticsConfiguration/);
+  const replication = await request("PUT", "/some-bucket?replication", { body: "<ReplicationConfiguration/>" });
+  assert.equal(replication.status, 501);
+  assert.match(xmlText(replication.body, "Message") ?? "", /PutBucketReplication/);
 });
 
 test("invalid bucket names over the wire, including names the SDK would reroute", async () => {

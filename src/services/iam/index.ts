@@ -1,3 +1,4 @@
+import { authorization } from "./authorization.js";
 import { checkingConstraints, IAM_RULES } from "../../iam/constraints.js";
 import { stsValidationError } from "../sts/errors.js";
 import { defineService } from "../types.js";
@@ -5,6 +6,10 @@ import * as account from "./account.js";
 import { GROUP, holderOperations, ROLE, USER } from "./holders.js";
 import { getAccountAuthorizationDetails } from "./details.js";
 import * as login from "./login.js";
+import * as mfa from "./mfa.js";
+import * as oidc from "./oidc.js";
+import * as saml from "./saml.js";
+import { generateCredentialReport, getCredentialReport } from "./credential-report.js";
 import * as policies from "./policies.js";
 import * as roles from "./roles.js";
 import { simulateCustomPolicy, simulatePrincipalPolicy } from "./simulate.js";
@@ -13,6 +18,7 @@ import * as users from "./users.js";
 /** IAM: users, groups, roles, policies and keys of each account; global (one state per account). */
 export default defineService({
   id: "iam",
+  authorization,
   operations: checkingConstraints(
     {
       CreateUser: users.createUser,
@@ -86,6 +92,36 @@ export default defineService({
       GetAccountAuthorizationDetails: getAccountAuthorizationDetails,
       SimulatePrincipalPolicy: simulatePrincipalPolicy,
       SimulateCustomPolicy: simulateCustomPolicy,
+      CreateVirtualMFADevice: mfa.createVirtualMFADevice,
+      ListVirtualMFADevices: mfa.listVirtualMFADevices,
+      DeleteVirtualMFADevice: mfa.deleteVirtualMFADevice,
+      EnableMFADevice: mfa.enableMFADevice,
+      DeactivateMFADevice: mfa.deactivateMFADevice,
+      ResyncMFADevice: mfa.resyncMFADevice,
+      ListMFADevices: mfa.listMFADevices,
+      TagMFADevice: mfa.tagMFADevice,
+      UntagMFADevice: mfa.untagMFADevice,
+      ListMFADeviceTags: mfa.listMFADeviceTags,
+      CreateOpenIDConnectProvider: oidc.createOpenIDConnectProvider,
+      GetOpenIDConnectProvider: oidc.getOpenIDConnectProvider,
+      ListOpenIDConnectProviders: oidc.listOpenIDConnectProviders,
+      DeleteOpenIDConnectProvider: oidc.deleteOpenIDConnectProvider,
+      AddClientIDToOpenIDConnectProvider: oidc.addClientIDToOpenIDConnectProvider,
+      RemoveClientIDFromOpenIDConnectProvider: oidc.removeClientIDFromOpenIDConnectProvider,
+      UpdateOpenIDConnectProviderThumbprint: oidc.updateOpenIDConnectProviderThumbprint,
+      TagOpenIDConnectProvider: oidc.tagOpenIDConnectProvider,
+      UntagOpenIDConnectProvider: oidc.untagOpenIDConnectProvider,
+      ListOpenIDConnectProviderTags: oidc.listOpenIDConnectProviderTags,
+      CreateSAMLProvider: saml.createSAMLProvider,
+      GetSAMLProvider: saml.getSAMLProvider,
+      UpdateSAMLProvider: saml.updateSAMLProvider,
+      ListSAMLProviders: saml.listSAMLProviders,
+      DeleteSAMLProvider: saml.deleteSAMLProvider,
+      TagSAMLProvider: saml.tagSAMLProvider,
+      UntagSAMLProvider: saml.untagSAMLProvider,
+      ListSAMLProviderTags: saml.listSAMLProviderTags,
+      GenerateCredentialReport: generateCredentialReport,
+      GetCredentialReport: getCredentialReport,
     },
     IAM_RULES,
   ),

@@ -3,6 +3,7 @@ import { checkConstraints } from "../../iam/constraints.js";
 import { evaluate } from "../../iam/engine.js";
 import { evaluationPrincipal, managedPolicy, policiesForPrincipal } from "../../iam/identity.js";
 import { secretKey, sessionToken, uniqueId } from "../../iam/ids.js";
+import { verifyDeviceCode } from "../../iam/totp.js";
 import { parsePolicy, policySize } from "../../iam/policy.js";
 import { iamState, type SessionRecord, stsSessions } from "../../iam/records.js";
 import { AwsError } from "../../protocol/errors.js";
@@ -17,7 +18,7 @@ function notAuthorized(principal: Principal, action: string, resource: string): 
   return new AccessDenied(`User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`);
 }
 
-function credentialsFor(ctx: RequestContext, seconds: number) {
+export function credentialsFor(ctx: RequestContext, seconds: number) {
   return {
     AccessKeyId: uniqueId("ASIA", 16),
     SecretAccessKey: secretKey(),
@@ -27,7 +28,10 @@ function credentialsFor(ctx: RequestContext, seconds: number) {
 }
 
 /** Inline and managed session policies: validated, and packed within STS's budget. */
-function sessionPolicies(ctx: RequestContext, input: Sts.AssumeRoleRequest): { documents: string[]; packedSize?: number } {
+export function sessionPolicies(
+  ctx: RequestContext,
+  input: Pick<Sts.AssumeRoleRequest, "Policy" | "PolicyArns">,
+): { documents: string[]; packedSize?: number } {
   const documents: string[] = [];
   if (input.Policy !== undefined) {
     try {
@@ -60,7 +64,7 @@ function sessionPolicies(ctx: RequestContext, input: Sts.AssumeRoleRequest): { d
  * enforcement is on (LocalStack's behaviour, which tooling relies on); with it, AWS's rule applies.
  */
 export function assumeRole(input: Sts.AssumeRoleRequest, ctx: RequestContext): Sts.AssumeRoleResponse {
-  checkConstraints(input, { DurationSeconds: { range: [900, 43200] } });
+  checkConstraints(input, { DurationSeconds: { range: [900, 43200] }, ...MFA_RULES });
   const roleArn = input.RoleArn as string;
   const caller = ctx.principal;
   const match = /^arn:aws:iam::(\d{12}):role\/(?:[^/]+\/)*([\w+=,.@-]+)$/.exec(roleArn);
@@ -70,7 +74,8 @@ export function assumeRole(input: Sts.AssumeRoleRequest, ctx: RequestContext): S
   if (!role || role.Arn !== roleArn) throw notAuthorized(caller, "sts:AssumeRole", roleArn);
   const duration = input.DurationSeconds ?? 3600;
   if (caller.type === "root" && ctx.runtime.options.enforceIam) throw new AccessDenied("Roles may not be assumed by root accounts.");
-  if (caller.type !== "root") checkTrust(ctx, input, roleArn, role.AssumeRolePolicyDocument, account);
+  const mfaAt = verifiedMfa(ctx, input);
+  if (caller.type !== "root") checkTrust(ctx, input, roleArn, role.AssumeRolePolicyDocument, account, mfaAt);
   if (caller.type === "assumed-role" && duration > ROLE_CHAINING_LIMIT) {
     throw new ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
   }
@@ -86,6 +91,7 @@ export function assumeRole(input: Sts.AssumeRoleRequest, ctx: RequestContext): S
     principal: { type: "assumed-role", account, arn, userId, accessKeyId: credentials.AccessKeyId },
     roleArn,
     sessionPolicies: documents.length ? documents : undefined,
+    mfaAuthenticatedAt: mfaAt,
   };
   stsSessions(ctx.runtime.state, account).set(credentials.AccessKeyId, session);
   iamState(ctx.runtime.state, account).roles.set(role.RoleName, { ...role, LastUsed: { date: ctx.runtime.now(), region: ctx.region } });
@@ -97,14 +103,21 @@ export function assumeRole(input: Sts.AssumeRoleRequest, ctx: RequestContext): S
   };
 }
 
-function checkTrust(ctx: RequestContext, input: Sts.AssumeRoleRequest, roleArn: string, trustDocument: string, roleAccount: string): void {
+function checkTrust(
+  ctx: RequestContext,
+  input: Sts.AssumeRoleRequest,
+  roleArn: string,
+  trustDocument: string,
+  roleAccount: string,
+  mfaAt: number | undefined,
+): void {
   const caller = ctx.principal;
   const identity = policiesForPrincipal(ctx.runtime.state, caller);
   const context: Record<string, string | undefined> = {
     "sts:externalid": input.ExternalId,
     "sts:rolesessionname": input.RoleSessionName,
     "sts:sourceidentity": input.SourceIdentity,
-    "aws:multifactorauthpresent": "false",
+    ...mfaContext(ctx, mfaAt),
     "aws:sourceip": ctx.origin.sourceIp,
     "aws:securetransport": String(ctx.origin.secure),
     "aws:currenttime": new Date(ctx.runtime.now()).toISOString(),
@@ -124,19 +137,62 @@ function checkTrust(ctx: RequestContext, input: Sts.AssumeRoleRequest, roleArn: 
   if (result.decision !== "allowed" || !trusted) throw notAuthorized(caller, "sts:AssumeRole", roleArn);
 }
 
+const MFA_RULES = {
+  SerialNumber: { length: [9, 256] as [number, number], pattern: "[\\w+=/:,.@-]*" },
+  TokenCode: { length: [6, 6] as [number, number], pattern: "[\\d]*" },
+};
+
+/**
+ * SerialNumber + TokenCode: the caller's (an IAM user's) assigned virtual MFA device and a current code
+ * of it. Returns when MFA was proven, for the session's aws:MultiFactorAuthPresent / aws:MultiFactorAuthAge.
+ */
+function verifiedMfa(ctx: RequestContext, input: { SerialNumber?: string; TokenCode?: string }): number | undefined {
+  if (input.SerialNumber === undefined && input.TokenCode === undefined) return undefined;
+  if (input.SerialNumber === undefined || input.TokenCode === undefined) {
+    throw new AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.");
+  }
+  const caller = ctx.principal;
+  const now = ctx.runtime.now();
+  const userName = caller.type === "user" ? caller.arn.split("/").pop() : undefined;
+  const store = iamState(ctx.runtime.state, caller.account);
+  if (userName === undefined || !verifyDeviceCode(store, userName, input.SerialNumber, input.TokenCode, now)) {
+    throw new AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code.");
+  }
+  return now;
+}
+
+/**
+ * The MFA keys of a request: proven in this call, or carried by the session the caller signed with;
+ * long-term credentials carry neither key, as AWS documents.
+ */
+function mfaContext(ctx: RequestContext, provenAt: number | undefined): Record<string, string | undefined> {
+  const { principal } = ctx;
+  const session = principal.accessKeyId?.startsWith("ASIA")
+    ? stsSessions(ctx.runtime.state, principal.account).get(principal.accessKeyId)
+    : undefined;
+  const at = provenAt ?? session?.mfaAuthenticatedAt;
+  if (at === undefined) return session ? { "aws:multifactorauthpresent": "false" } : {};
+  return {
+    "aws:multifactorauthpresent": "true",
+    "aws:multifactorauthage": String(Math.floor((ctx.runtime.now() - at) / 1000)),
+  };
+}
+
 /** Temporary credentials for the caller itself (users and root; sessions cannot make sessions). */
 export function getSessionToken(input: Sts.GetSessionTokenRequest, ctx: RequestContext): Sts.GetSessionTokenResponse {
-  checkConstraints(input, { DurationSeconds: { range: [900, 129600] } });
+  checkConstraints(input, { DurationSeconds: { range: [900, 129600] }, ...MFA_RULES });
   const caller = ctx.principal;
   if (caller.type !== "user" && caller.type !== "root") throw new AccessDenied("Cannot call GetSessionToken with session credentials");
   const requested = input.DurationSeconds ?? 43200;
   // Root sessions are limited to one hour, as AWS documents; longer requests are shortened.
   const duration = caller.type === "root" ? Math.min(requested, 3600) : requested;
+  const mfaAt = verifiedMfa(ctx, input);
   const credentials = credentialsFor(ctx, duration);
   const session: SessionRecord = {
     ...credentials,
     principal: { ...caller, accessKeyId: credentials.AccessKeyId },
     userName: caller.type === "user" ? caller.arn.split("/").pop() : undefined,
+    mfaAuthenticatedAt: mfaAt,
   };
   stsSessions(ctx.runtime.state, caller.account).set(credentials.AccessKeyId, session);
   return { Credentials: { ...credentials, Expiration: new Date(credentials.Expiration) } };
