@@ -23,6 +23,8 @@ export interface Collection<V> {
   entries(): IterableIterator<[string, V]>;
   /** Entries in key order from `from` (inclusive) onwards; only for sorted collections. */
   entriesFrom(from?: string): IterableIterator<[string, V]>;
+  /** Entries in descending key order from `from` (inclusive) downwards; only for sorted collections. */
+  entriesReversed(from?: string): IterableIterator<[string, V]>;
   clear(): void;
 }
 
@@ -62,7 +64,7 @@ export interface ChangeSink {
 }
 
 const unsorted = (): never => {
-  throw new Error("entriesFrom() needs a sorted collection");
+  throw new Error("entriesFrom() and entriesReversed() need a sorted collection");
 };
 
 /** An in-memory collection that reports changes to an optional sink. */
@@ -94,6 +96,7 @@ export function memoryCollection<V>(
     values: () => map.values(),
     entries: () => map.entries(),
     entriesFrom: options.sorted ? (from) => (map as BTree<string, V>).entries(from) : unsorted,
+    entriesReversed: options.sorted ? (from) => (map as BTree<string, V>).entriesReversed(from) : unsorted,
     clear() {
       sink?.clear(name);
       map.clear();

@@ -15,6 +15,7 @@ import type { Condition, Path, UpdateAction } from "./expressions/ast.js";
 import { applyUpdate, checkPathOverlaps, evaluate, project } from "./expressions/evaluate.js";
 import { type Placeholders, parseUpdate } from "./expressions/parser.js";
 import { expectedCondition, legacyUpdates } from "./legacy.js";
+import { checkItemCollection } from "./limits.js";
 import { attributesToGet, checkNoMix, checkUnused, decodeItem, optionalCondition, optionalProjection, placeholdersOf } from "./request.js";
 import {
   type TableRecord,
@@ -83,7 +84,9 @@ export function preparePut(ctx: RequestContext, input: PutItemInput): PreparedWr
   validateItemKeys(table, item);
   checkItemSize(item);
   const key = storageKey(table.keySchema, item);
-  return { table, key, old: itemsOf(ctx, table).get(key), next: item, condition };
+  const old = itemsOf(ctx, table).get(key);
+  checkItemCollection(ctx, table, old, item);
+  return { table, key, old, next: item, condition };
 }
 
 export function prepareDelete(ctx: RequestContext, input: DeleteItemInput): PreparedWrite {
@@ -110,6 +113,7 @@ export function prepareUpdate(ctx: RequestContext, input: UpdateItemInput): Prep
   const next = applyUpdate(old ?? keyItem, actions);
   validateItemKeys(table, next);
   checkItemSize(next);
+  checkItemCollection(ctx, table, old, next);
   return { table, key, old, next, condition, updatedPaths: actions.map((a) => a.path) };
 }
 

@@ -24,7 +24,7 @@ import { type Item, itemSize, itemToWire, keySortText, typeOf } from "./values.j
 
 const PAGE_BYTES = 1024 * 1024;
 
-interface ReadPlan {
+export interface ReadPlan {
   table: TableRecord;
   index?: IndexRecord;
   filter?: Condition;
@@ -35,12 +35,12 @@ interface ReadPlan {
   startKey?: string;
 }
 
-interface Entry {
+export interface Entry {
   storageKey: string;
   item: Item;
 }
 
-function findIndex(table: TableRecord, name: string | undefined): IndexRecord | undefined {
+export function findIndex(table: TableRecord, name: string | undefined): IndexRecord | undefined {
   if (name === undefined) return undefined;
   const index = table.indexes.find((i) => i.name === name);
   if (!index) throw new ValidationException(`The table does not have the specified index: ${name}`);
@@ -94,7 +94,11 @@ function checkSelect(input: ReadInput, index: IndexRecord | undefined, projected
 }
 
 /** The storage key of ExclusiveStartKey, which must hold the table's and (for index reads) the index's key. */
-function startKeyOf(table: TableRecord, index: IndexRecord | undefined, raw: Record<string, unknown> | undefined): string | undefined {
+export function startKeyOf(
+  table: TableRecord,
+  index: IndexRecord | undefined,
+  raw: Record<string, unknown> | undefined,
+): string | undefined {
   if (!raw) return undefined;
   const key = decodeItem(raw);
   const names = new Set([...keyNames(table.keySchema), ...(index ? keyNames(index.keySchema) : [])]);
@@ -104,24 +108,26 @@ function startKeyOf(table: TableRecord, index: IndexRecord | undefined, raw: Rec
   return index ? `${storageKey(index.keySchema, key)} ${tableKey}` : tableKey;
 }
 
-/** The item for an entry of the table or of an index (index entries hold the table's storage key). */
-function entries(ctx: RequestContext, p: ReadPlan, from: string | undefined): Iterable<Entry> {
+/** The item for an entry of the table or of an index (index entries hold the table's storage key), in either direction. */
+export function entries(ctx: RequestContext, p: ReadPlan, from: string | undefined, descending = false): Iterable<Entry> {
   const items = itemsOf(ctx, p.table);
   if (!p.index) {
+    const source = descending ? items.entriesReversed(from) : items.entriesFrom(from);
     return (function* () {
-      for (const [k, item] of items.entriesFrom(from)) yield { storageKey: k, item };
+      for (const [k, item] of source) yield { storageKey: k, item };
     })();
   }
   const indexEntries = indexEntriesOf(ctx, p.table, p.index.name);
+  const source = descending ? indexEntries.entriesReversed(from) : indexEntries.entriesFrom(from);
   return (function* () {
-    for (const [k, tableKey] of indexEntries.entriesFrom(from)) {
+    for (const [k, tableKey] of source) {
       const item = items.get(tableKey);
       if (item) yield { storageKey: k, item };
     }
   })();
 }
 
-interface Page {
+export interface Page {
   items: Item[];
   count: number;
   scanned: number;
@@ -130,7 +136,7 @@ interface Page {
 }
 
 /** Applies Limit and the 1 MB cap to what was read (before the filter, as AWS), then filter and projection. */
-function paginate(ctx: RequestContext, p: ReadPlan, source: Iterable<Entry>): Page {
+export function paginate(ctx: RequestContext, p: ReadPlan, source: Iterable<Entry>): Page {
   const page: Page = { items: [], count: 0, scanned: 0, bytes: 0 };
   const now = ctx.runtime.now();
   let stopped: Item | undefined;
@@ -200,12 +206,24 @@ export function query(input: QueryInput, ctx: RequestContext): QueryOutput {
   if (start && !start.startsWith(partitionPrefix(range.hashValue)) && schema.length > 1) {
     throw new ValidationException("The provided starting key is invalid: The provided key element does not match the schema");
   }
-  const source = input.ScanIndexForward === false ? backward(ctx, p, schema, range, start) : forward(ctx, p, schema, range, start);
+  const source = keyRangeEntries(ctx, p, schema, range, start, input.ScanIndexForward === false);
   return output(p, paginate(ctx, p, source), input.ReturnConsumedCapacity);
 }
 
 /** The sort key's text inside a storage key (after the partition prefix, before any table-key suffix). */
 const sortText = (key: string, prefix: string) => key.slice(prefix.length).split(" ")[0];
+
+/** A Query's entries in key order from the key range's seek point: O(log n) to the first, then one step each. */
+export function keyRangeEntries(
+  ctx: RequestContext,
+  p: ReadPlan,
+  schema: IndexRecord["keySchema"],
+  range: KeyRange,
+  start: string | undefined,
+  descending: boolean,
+): Iterable<Entry> {
+  return descending ? backward(ctx, p, schema, range, start) : forward(ctx, p, schema, range, start);
+}
 
 function* forward(
   ctx: RequestContext,
@@ -231,7 +249,10 @@ function* forward(
   }
 }
 
-/** Descending order: the collection only seeks forward, so the partition's range is read, then reversed. */
+/** Above every character of a storage key: seeking backwards from `x + TOP` starts at the last key beginning with x. */
+const TOP = "\u{10ffff}";
+
+/** Descending order: a reverse seek from the range's upper end, stopping below its lower end. */
 function* backward(
   ctx: RequestContext,
   p: ReadPlan,
@@ -239,9 +260,30 @@ function* backward(
   range: KeyRange,
   start: string | undefined,
 ): Iterable<Entry> {
-  const all = [...forward(ctx, p, schema, range, undefined)];
-  const end = start === undefined ? all.length : all.findIndex((e) => e.storageKey >= start);
-  for (let i = (end < 0 ? all.length : end) - 1; i >= 0; i--) yield all[i];
+  const hashOnly = schema.length === 1;
+  const hash = keySortText(range.hashValue);
+  const prefix = hashOnly ? hash : partitionPrefix(range.hashValue);
+  // begins_with: every extension of the prefix is in range; an upper bound: only its own text (plus an index entry's table key).
+  const top = range.prefix !== undefined ? range.prefix + TOP : range.upper ? `${range.upper.text} ${TOP}` : TOP;
+  const seek = start ?? (hashOnly ? `${hash} ${TOP}` : prefix + top);
+  for (const entry of entries(ctx, p, seek, true)) {
+    if (entry.storageKey === start) continue;
+    if (hashOnly) {
+      if (entry.storageKey !== hash && !entry.storageKey.startsWith(`${hash} `)) return;
+      yield entry;
+      continue;
+    }
+    if (!entry.storageKey.startsWith(prefix)) return;
+    const text = sortText(entry.storageKey, prefix);
+    if (belowRange(range, text)) return;
+    if (inRange(range, text)) yield entry;
+  }
+}
+
+/** Whether no earlier text (in sort order) can be in range: the reverse scan may stop. */
+function belowRange(range: KeyRange, text: string): boolean {
+  const lower = range.lower;
+  return lower !== undefined && (text < lower.text || (!lower.inclusive && text === lower.text));
 }
 
 export function scan(input: ScanInput, ctx: RequestContext): ScanOutput {

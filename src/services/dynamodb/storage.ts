@@ -1,7 +1,9 @@
 import type { AttributeDefinition, KeySchemaElement, Projection } from "@aws-sdk/client-dynamodb";
 import type { Collection, ScopeStore } from "../../state/store.js";
 import type { RequestContext } from "../types.js";
+import { type ChangeContext, recordChange } from "./changes.js";
 import { ResourceNotFoundException, ValidationException, invalidParameter, tableNotFound } from "./errors.js";
+import type { TableStream } from "./streams.js";
 import { type Item, type Value, keySortText, typeOf, valueSize } from "./values.js";
 
 export interface IndexRecord {
@@ -28,6 +30,10 @@ export interface TableRecord {
   tableClass: string;
   deletionProtection: boolean;
   ttl?: { attribute: string; enabled: boolean };
+  /** The latest stream (enabled, or disabled and still readable). */
+  stream?: TableStream;
+  /** Global tables: the regions of the table's replicas, this one included. */
+  replicas?: string[];
   /** Bumped on recreation so that a deleted table's leftovers never leak into its successor. */
   generation: number;
 }
@@ -143,8 +149,8 @@ export function indexEntryKey(table: TableRecord, index: IndexRecord, item: Item
   return `${storageKey(index.keySchema, item)} ${storageKey(table.keySchema, item)}`;
 }
 
-/** Writes or deletes (item undefined) one item and keeps every index in step. */
-export function writeItem(ctx: StoreHolder, table: TableRecord, key: string, old: Item | undefined, item: Item | undefined): void {
+/** Writes or deletes (item undefined) one item, keeps every index in step and reports the change. */
+export function writeItem(ctx: ChangeContext, table: TableRecord, key: string, old: Item | undefined, item: Item | undefined): void {
   const items = itemsOf(ctx, table);
   for (const index of table.indexes) {
     const entries = indexEntriesOf(ctx, table, index.name);
@@ -155,6 +161,7 @@ export function writeItem(ctx: StoreHolder, table: TableRecord, key: string, old
   }
   if (item) items.set(key, item);
   else items.delete(key);
+  recordChange(ctx, table, key, old, item);
 }
 
 /** Attributes an index projects (undefined = all). */

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { dropItemCollectionSizes } from "./limits.js";
+import { dropRecoveryData } from "./pitr.js";
 import type {
   CreateTableInput,
   CreateTableOutput,
@@ -25,6 +27,8 @@ import {
   invalidParameter,
 } from "./errors.js";
 import { type IndexRecord, type TableRecord, indexEntriesOf, indexEntryKey, itemsOf, keyNames, tableNameOf, tables } from "./storage.js";
+import { leaveGroup, replicaDescription, updateReplicas } from "./replicas.js";
+import { closeStream, createStreamViewType, openStream, streamDescription, updateStream } from "./streams.js";
 import { itemSize } from "./values.js";
 
 const TABLE_LIMIT = 2500;
@@ -36,6 +40,7 @@ export function createTable(input: CreateTableInput, ctx: RequestContext): Creat
   const throughput = validateThroughput(billingMode, input.ProvisionedThroughput);
   const indexes = validateIndexes(input, billingMode);
   checkDefinitionsUsed(input, indexes);
+  const streamViewType = createStreamViewType(input.StreamSpecification);
   const name = input.TableName as string;
   if (tables(ctx).has(name)) throw new ResourceInUseException(`Table already exists: ${name}`);
   if (tables(ctx).size >= TABLE_LIMIT) throw new LimitExceededException(`Subscriber limit exceeded: Table limit of ${TABLE_LIMIT} reached`);
@@ -55,6 +60,7 @@ export function createTable(input: CreateTableInput, ctx: RequestContext): Creat
     deletionProtection: input.DeletionProtectionEnabled ?? false,
     generation: now,
   };
+  if (streamViewType) openStream(ctx, table, streamViewType);
   tables(ctx).set(name, table);
   return { TableDescription: describe(ctx, table) };
 }
@@ -230,6 +236,8 @@ export function describe(ctx: RequestContext, table: TableRecord, status = "ACTI
     ...(gsis.length ? { GlobalSecondaryIndexes: gsis } : {}),
     ...(table.tableClass !== "STANDARD" ? { TableClassSummary: { TableClass: table.tableClass as "STANDARD_INFREQUENT_ACCESS" } } : {}),
     DeletionProtectionEnabled: table.deletionProtection,
+    ...streamDescription(table),
+    ...replicaDescription(table),
   };
 }
 
@@ -254,8 +262,12 @@ export function deleteTable(input: DeleteTableInput, ctx: RequestContext): Delet
   }
   const description = describe(ctx, table, "DELETING");
   ctx.runtime.state.transaction(() => {
+    closeStream(ctx, table);
+    leaveGroup(ctx, table);
     itemsOf(ctx, table).clear();
     for (const index of table.indexes) indexEntriesOf(ctx, table, index.name).clear();
+    dropItemCollectionSizes(ctx, table);
+    dropRecoveryData(ctx, table);
     tables(ctx).delete(table.name);
   });
   return { TableDescription: description };
@@ -324,6 +336,9 @@ export function updateTable(input: UpdateTableInput, ctx: RequestContext): Updat
     }
   }
   ctx.runtime.state.transaction(() => {
+    // Validates before its first write, so a refused stream change leaves the table as it was.
+    if (input.StreamSpecification) updateStream(ctx, table, input.StreamSpecification, !!input.GlobalSecondaryIndexUpdates?.length);
+    if (input.ReplicaUpdates) updateReplicas(ctx, table, input.ReplicaUpdates, changes.filter((c) => c !== undefined).length > 1);
     const after = new Set(table.indexes.map((i) => i.name));
     for (const name of before) if (!after.has(name)) indexEntriesOf(ctx, table, name).clear();
     for (const index of table.indexes) if (!before.has(index.name)) backfill(ctx, table, index);

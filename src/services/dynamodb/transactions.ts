@@ -11,6 +11,7 @@ import type { RequestContext } from "../types.js";
 import { consumedCapacity, mergeCapacity, readCapacity, writeCapacity } from "./capacity.js";
 import { ConstraintChecker, IdempotentParameterMismatchException, TransactionCanceledException, ValidationException } from "./errors.js";
 import { evaluate, project } from "./expressions/evaluate.js";
+import { checkTransactionSize } from "./limits.js";
 import { type PreparedWrite, commit, prepareDelete, preparePut, prepareUpdate, readItem, tableOf } from "./items.js";
 import { checkUnused, decodeItem, optionalCondition, optionalProjection, placeholdersOf } from "./request.js";
 import { itemsOf, storageKey, validateKey } from "./storage.js";
@@ -44,6 +45,7 @@ export function transactWriteItems(input: TransactWriteItemsInput, ctx: RequestC
     );
   }
   const writes = items.map((item) => prepareTransactItem(ctx, item));
+  checkTransactionSize(writes.map(({ write }) => itemSize(write.next ?? write.old ?? {})));
   if (new Set(writes.map((w) => `${w.write.table.name}\n${w.write.key}`)).size !== writes.length) throw sameItem();
   const reports = mergeCapacity(writes.map(({ write }) => writeCapacity(write.table, write.old, write.next, 2)));
   const capacity = reports.map((r) => consumedCapacity(r, input.ReturnConsumedCapacity)).filter((c) => c !== undefined);
@@ -113,6 +115,7 @@ export function transactGetItems(input: TransactGetItemsInput, ctx: RequestConte
   });
   if (new Set(reads.map((r) => `${r.table.name}\n${r.key}`)).size !== reads.length) throw sameItem();
   const found = reads.map((r) => ({ ...r, item: readItem(ctx, r.table, r.key) }));
+  checkTransactionSize(found.map((r) => (r.item ? itemSize(r.item) : 0)));
   const reports = mergeCapacity(found.map((r) => readCapacity(r.table, r.item ? itemSize(r.item) : 0, true, undefined, 2)));
   const capacity = reports.map((r) => consumedCapacity(r, input.ReturnConsumedCapacity)).filter((c) => c !== undefined);
   return {

@@ -9,7 +9,8 @@ export const TTL_SWEEP_MS = 2000;
 export function sweepExpiredItems(runtime: ServiceRuntime): void {
   const now = runtime.now();
   for (const scope of runtime.state.scopes("dynamodb")) {
-    const holder = { store: runtime.storeFor(scope.account, scope.region) };
+    // The sweep's deletes are DynamoDB's own: their stream records name its service principal.
+    const holder = { store: runtime.storeFor(scope.account, scope.region), runtime, servicePrincipal: "dynamodb.amazonaws.com" };
     for (const table of tables(holder).values()) {
       if (!table.ttl?.enabled) continue;
       const expired = [...itemsOf(holder, table).entries()].filter(([, item]) => isExpired(table, item, now));

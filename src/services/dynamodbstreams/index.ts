@@ -1,7 +1,17 @@
+import { authorization } from "./authorization.js";
 import { defineService } from "../types.js";
+import { getRecords, getShardIterator } from "./records.js";
+import { describeStream, listStreams } from "./streams.js";
 
-/** No operation is implemented yet: every request gets the protocol's unknown-operation error. */
+/** The streams of DynamoDB tables; their records are written by DynamoDB's writes (see dynamodb/streams.ts). */
 export default defineService({
   id: "dynamodbstreams",
-  operations: {},
+  authorization,
+  operations: {
+    ListStreams: listStreams,
+    DescribeStream: describeStream,
+    GetShardIterator: getShardIterator,
+    GetRecords: getRecords,
+  },
+  validateEnums: true,
 });
