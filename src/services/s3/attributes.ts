@@ -2,24 +2,25 @@ import type { GetObjectAttributesOutput, GetObjectAttributesRequest, ObjectPart 
 import type { RequestContext } from "../types.js";
 import { ownedBucket } from "./buckets.js";
 import { checksumMembers } from "./checksums.js";
-import { InvalidRequest, invalidArgument, noSuchKey } from "./errors.js";
-import { objects } from "./store.js";
+import { checkReadable } from "./encryption.js";
+import { InvalidRequest, invalidArgument } from "./errors.js";
+import { findVersion, responseVersionId } from "./versioning.js";
 
 const ATTRIBUTES = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"];
 const MAX_PARTS_PAGE = 1000;
 
 /** GetObjectAttributes: only the attributes asked for; the ETag bare, parts paged like ListParts. */
-export function getObjectAttributes(input: GetObjectAttributesRequest, ctx: RequestContext): GetObjectAttributesOutput {
-  ownedBucket(ctx, input.Bucket as string, input.ExpectedBucketOwner);
+export async function getObjectAttributes(input: GetObjectAttributesRequest, ctx: RequestContext): Promise<GetObjectAttributesOutput> {
+  const bucket = ownedBucket(ctx, input.Bucket as string, input.ExpectedBucketOwner);
   const wanted = new Set<string>(input.ObjectAttributes ?? []);
   if (wanted.size === 0) {
     throw new InvalidRequest("The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty");
   }
   for (const name of wanted)
     if (!ATTRIBUTES.includes(name)) throw invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", name);
-  const record = objects(ctx, input.Bucket as string).get(input.Key as string);
-  if (!record) throw noSuchKey(input.Key as string);
-  const out: GetObjectAttributesOutput = { LastModified: new Date(record.lastModified) };
+  const record = findVersion(ctx, bucket.name, input.Key as string, input.VersionId);
+  await checkReadable(ctx, record, input);
+  const out: GetObjectAttributesOutput = { LastModified: new Date(record.lastModified), VersionId: responseVersionId(bucket, record) };
   if (wanted.has("ETag")) out.ETag = record.etag.replace(/"/g, "");
   if (wanted.has("StorageClass")) out.StorageClass = record.storageClass as GetObjectAttributesOutput["StorageClass"];
   if (wanted.has("ObjectSize")) out.ObjectSize = record.size;

@@ -23,6 +23,7 @@ import {
   invalidArgument,
   noSuchBucket,
 } from "./errors.js";
+import { bucketConfigs } from "./config-store.js";
 import { type BucketRecord, bucketObjects, buckets, canonicalUserId, uploads } from "./store.js";
 
 // General purpose bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
@@ -134,7 +135,9 @@ function virtualHostedUrl(name: string, ctx: RequestContext): string {
 export function ownedBucket(ctx: RequestContext, name: string, expectedOwner?: string): BucketRecord {
   const bucket = buckets(ctx).get(name);
   if (!bucket) throw noSuchBucket(name);
-  if (bucket.owner !== ctx.account || (expectedOwner !== undefined && expectedOwner !== bucket.owner)) {
+  // Under --enforce-iam a request from another account got here only because IAM (the bucket policy) allowed it.
+  const crossAccountAllowed = ctx.runtime.options.enforceIam === true;
+  if ((bucket.owner !== ctx.account && !crossAccountAllowed) || (expectedOwner !== undefined && expectedOwner !== bucket.owner)) {
     throw new AccessDenied("Access Denied", { headers: { "x-amz-bucket-region": bucket.region } });
   }
   return bucket;
@@ -198,6 +201,8 @@ export function deleteBucket(input: DeleteBucketRequest, ctx: RequestContext): v
   const pending = uploads(ctx, name);
   for (const upload of pending.values()) for (const part of Object.values(upload.parts)) ctx.runtime.blobs.delete(part.blob);
   pending.clear();
+  // Its configurations go with it: a bucket created again under the name starts without them.
+  bucketConfigs(ctx).delete(name);
   buckets(ctx).delete(name);
 }
 

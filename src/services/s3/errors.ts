@@ -64,5 +64,7 @@ export function s3SerializationError(failure: SerializationFailure): AwsError {
 }
 
 export function s3ValidationError(failure: ValidationFailure): AwsError {
+  // A member missing inside an XML body (a CORS rule without AllowedMethod…) is a schema failure to S3.
+  if (failure.issues.some((i) => i.kind === "required" && i.path.includes("."))) return malformedXml();
   return new InvalidRequest(failure.message);
 }

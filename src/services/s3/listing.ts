@@ -34,7 +34,7 @@ export interface WalkOptions<V> {
  * the prefix into common prefixes. Each common prefix is stepped over with one seek, so a page costs
  * O(page · log n) however many keys the prefixes hide.
  */
-export function walk<V>(collection: Collection<V>, options: WalkOptions<V>): Page<V> {
+export function walk<V>(collection: Pick<Collection<V>, "entriesFrom">, options: WalkOptions<V>): Page<V> {
   const { prefix, delimiter, after, max, keyOf = (stored: string) => stored, keyMarker = options.after } = options;
   const page: Page<V> = { items: [], commonPrefixes: [], truncated: false };
   let from = after !== undefined && after > prefix ? after : prefix;
@@ -76,7 +76,7 @@ export function successor(prefix: string): string {
   return prefix.slice(0, cut) + String.fromCodePoint(last + 1);
 }
 
-function checkMaxKeys(maxKeys: number | undefined): number {
+export function checkMaxKeys(maxKeys: number | undefined): number {
   if (maxKeys === undefined) return DEFAULT_MAX_KEYS;
   if (!Number.isInteger(maxKeys) || maxKeys < 0)
     throw invalidArgument("Provided max-keys not an integer or within integer range", "max-keys", maxKeys);
@@ -84,7 +84,7 @@ function checkMaxKeys(maxKeys: number | undefined): number {
 }
 
 /** encoding-type=url: keys as S3 sends them, percent-encoded with spaces as `+` and slashes kept. */
-function encoder(encodingType: string | undefined): (text: string) => string {
+export function encoder(encodingType: string | undefined): (text: string) => string {
   if (encodingType === undefined) return (text) => text;
   if (encodingType !== "url") throw invalidArgument("Invalid Encoding Method specified in Request", "encoding-type", encodingType);
   return (text) => encodeURIComponent(text).replace(/%2F/g, "/").replace(/%20/g, "+");

@@ -18,6 +18,7 @@ import type {
 import { createHash, randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import type { RequestContext } from "../types.js";
+import { objectAclFromRequest } from "./acl.js";
 import { storeStream, storeUpload, checksumRequest } from "./bodies.js";
 import { ownedBucket } from "./buckets.js";
 import { type ChecksumAlgorithm, checksumMembers, newDigest, parseAlgorithm } from "./checksums.js";
@@ -36,6 +37,9 @@ import {
 import { checkKey, checkUploadSize, checkWriteConditions, commitObject, objectSettings } from "./objects.js";
 import { canonicalUserId, type ObjectRecord, type PartRecord, type UploadRecord, objects, uploadKey, uploads } from "./store.js";
 import { walk } from "./listing.js";
+import { type CustomerKeyInput, customerKeyMd5, encryptionMembers, writeEncryption, writeEncryptionMembers } from "./encryption.js";
+import { checkLockedPutDigest, newVersionLock } from "./object-lock.js";
+import { responseVersionId } from "./versioning.js";
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PART_NUMBER = 10_000;
@@ -61,14 +65,19 @@ function checksumType(algorithm: ChecksumAlgorithm | undefined, requested: strin
   return type;
 }
 
-export function createMultipartUpload(input: CreateMultipartUploadRequest, ctx: RequestContext): CreateMultipartUploadOutput {
+export async function createMultipartUpload(
+  input: CreateMultipartUploadRequest,
+  ctx: RequestContext,
+): Promise<CreateMultipartUploadOutput> {
   const bucket = input.Bucket as string;
   const key = input.Key as string;
-  ownedBucket(ctx, bucket, input.ExpectedBucketOwner);
+  const owned = ownedBucket(ctx, bucket, input.ExpectedBucketOwner);
   checkKey(key);
-  const settings = objectSettings(input, ctx);
+  const settings = { ...objectSettings(input, ctx), acl: objectAclFromRequest(ctx, owned, input) };
   const algorithm = parseAlgorithm(input.ChecksumAlgorithm);
   const type = checksumType(algorithm, input.ChecksumType);
+  const lock = newVersionLock(ctx, owned, input);
+  const encryption = await writeEncryption(ctx, owned, key, input);
   const now = ctx.runtime.now();
   const uploadId = newUploadId(now);
   uploads(ctx, bucket).set(uploadKey(key, uploadId), {
@@ -76,12 +85,19 @@ export function createMultipartUpload(input: CreateMultipartUploadRequest, ctx: 
     bucket,
     key,
     initiated: now,
-    object: { key, ...settings },
+    object: { key, ...settings, lock, encryption },
     checksumAlgorithm: algorithm,
     checksumType: type,
     parts: {},
   });
-  return { Bucket: bucket, Key: key, UploadId: uploadId, ChecksumAlgorithm: algorithm, ChecksumType: type };
+  return {
+    Bucket: bucket,
+    Key: key,
+    UploadId: uploadId,
+    ChecksumAlgorithm: algorithm,
+    ChecksumType: type,
+    ...writeEncryptionMembers(encryption),
+  };
 }
 
 function openUpload(ctx: RequestContext, bucket: string, key: string, uploadId: string, owner?: string): UploadRecord {
@@ -115,9 +131,12 @@ export async function uploadPart(input: UploadPartRequest, ctx: RequestContext):
   const upload = openUpload(ctx, input.Bucket as string, input.Key as string, input.UploadId as string, input.ExpectedBucketOwner);
   const partNumber = checkPartNumber(input.PartNumber);
   checkUploadSize(ctx);
+  checkPartKey(upload, input);
+  // Parts of a locked object need a digest, like a locked PutObject.
+  checkLockedPutDigest(ctx, upload.object.lock);
   const body = await storeUpload(ctx, input.Body as Readable | undefined, upload.checksumAlgorithm);
   const part = savePart(ctx, upload, partNumber, body);
-  return { ETag: part.etag, ...partChecksum(upload, part) };
+  return { ETag: part.etag, ...partChecksum(upload, part), ...encryptionMembers(upload.object.encryption) };
 }
 
 /** Records a stored part body as part `partNumber` of the upload (replacing an earlier one). */
@@ -133,6 +152,26 @@ function savePart(
   return part;
 }
 
+/** Every part of an SSE-C upload carries the customer key the upload was created with (and only then a key). */
+function checkPartKey(upload: UploadRecord, input: CustomerKeyInput): void {
+  const given = customerKeyMd5(input);
+  const expected = upload.object.encryption?.customerKeyMd5;
+  if (expected === undefined) {
+    if (given !== undefined) {
+      throw new InvalidRequest(
+        "The multipart upload initiate did not request encryption with a customer provided key. Subsequent part requests must not include the encryption parameters.",
+      );
+    }
+    return;
+  }
+  if (given === undefined) {
+    throw new InvalidRequest(
+      "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.",
+    );
+  }
+  if (given !== expected) throw new InvalidRequest("The provided encryption parameters did not match the ones used originally.");
+}
+
 function partChecksum(upload: UploadRecord, part: PartRecord): Record<string, string> {
   return upload.checksumAlgorithm && part.checksum ? { [`Checksum${upload.checksumAlgorithm}`]: part.checksum } : {};
 }
@@ -140,11 +179,17 @@ function partChecksum(upload: UploadRecord, part: PartRecord): Record<string, st
 export async function uploadPartCopy(input: UploadPartCopyRequest, ctx: RequestContext): Promise<UploadPartCopyOutput> {
   const upload = openUpload(ctx, input.Bucket as string, input.Key as string, input.UploadId as string, input.ExpectedBucketOwner);
   const partNumber = checkPartNumber(input.PartNumber);
-  const source = copySource(ctx, input.CopySource as string, input, input.ExpectedSourceBucketOwner);
+  checkPartKey(upload, input);
+  const copied = await copySource(ctx, input);
+  const source = copied.record;
   const range = copyRange(input.CopySourceRange, source.size);
   const body = await storeStream(ctx, ctx.runtime.blobs.read(source.blob, range), upload.checksumAlgorithm);
   const part = savePart(ctx, upload, partNumber, body);
-  return { CopyPartResult: { ETag: part.etag, LastModified: new Date(part.lastModified), ...partChecksum(upload, part) } };
+  return {
+    CopyPartResult: { ETag: part.etag, LastModified: new Date(part.lastModified), ...partChecksum(upload, part) },
+    CopySourceVersionId: responseVersionId(copied.bucket, source),
+    ...encryptionMembers(upload.object.encryption),
+  };
 }
 
 /** x-amz-copy-source-range must be a complete `bytes=first-last` inside the source. */
@@ -200,9 +245,11 @@ export async function completeMultipartUpload(
     partSizes: parts.map((p) => p.size),
     partChecksums: checksum?.type === "COMPOSITE" ? parts.map((p) => p.checksum ?? "") : undefined,
   };
-  commitObject(ctx, bucket, record, input);
+  const committedTo = commitObject(ctx, bucket, record, input);
   discardUpload(ctx, upload);
   return {
+    VersionId: responseVersionId(committedTo, record),
+    ...writeEncryptionMembers(record.encryption),
     Location: `${ctx.origin.baseUrl}/${bucket}/${encodeURIComponent(key).replace(/%2F/g, "/")}`,
     Bucket: bucket,
     Key: key,

@@ -11,10 +11,12 @@ import type {
 import type { Readable } from "node:stream";
 import { AwsError } from "../../protocol/errors.js";
 import type { RequestContext } from "../types.js";
+import { objectAclFromRequest } from "./acl.js";
 import { storeUpload } from "./bodies.js";
 import { ownedBucket } from "./buckets.js";
 import { checksumMembers } from "./checksums.js";
 import {
+  AccessDenied,
   EntityTooLarge,
   InvalidRange,
   InvalidStorageClass,
@@ -26,8 +28,20 @@ import {
   noSuchKey,
   preconditionFailed,
 } from "./errors.js";
-import { type ObjectRecord, objects } from "./store.js";
+import { checkReadable, encryptionMembers, writeEncryption, writeEncryptionMembers } from "./encryption.js";
+import { checkDeletable, checkLockedPutDigest, lockMembers, newVersionLock } from "./object-lock.js";
+import { type BucketRecord, type ObjectRecord, objects } from "./store.js";
 import { parseTaggingHeader } from "./tagging.js";
+import {
+  addDeleteMarker,
+  checkVersionId,
+  commitVersion,
+  deleteVersion,
+  findVersion,
+  listVersions,
+  responseVersionId,
+  versionIdOf,
+} from "./versioning.js";
 
 const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2048;
@@ -51,7 +65,7 @@ const ARCHIVED = ["GLACIER", "DEEP_ARCHIVE"];
 /** The settings of a new object that travel in a write's headers (PutObject, CreateMultipartUpload, CopyObject REPLACE). */
 export type ObjectSettings = Omit<
   ObjectRecord,
-  "key" | "blob" | "size" | "etag" | "lastModified" | "checksum" | "partSizes" | "partChecksums"
+  "key" | "blob" | "size" | "etag" | "lastModified" | "checksum" | "partSizes" | "partChecksums" | "versionId" | "seq" | "deleteMarker"
 >;
 
 interface SettingsInput {
@@ -119,11 +133,15 @@ export function checkMetadata(metadata: Record<string, string>): void {
 export async function putObject(input: PutObjectRequest, ctx: RequestContext): Promise<PutObjectOutput> {
   const bucket = input.Bucket as string;
   const key = input.Key as string;
-  ownedBucket(ctx, bucket, input.ExpectedBucketOwner);
+  const owned = ownedBucket(ctx, bucket, input.ExpectedBucketOwner);
   checkKey(key);
   checkUploadSize(ctx);
   const settings = objectSettings(input, ctx);
+  const acl = objectAclFromRequest(ctx, owned, input);
+  const lock = newVersionLock(ctx, owned, input);
+  checkLockedPutDigest(ctx, lock);
   checkWriteConditions(objects(ctx, bucket).get(key), input, key);
+  const encryption = await writeEncryption(ctx, owned, key, input);
   const body = await storeUpload(ctx, input.Body as Readable | undefined);
   const record: ObjectRecord = {
     key,
@@ -133,27 +151,35 @@ export async function putObject(input: PutObjectRequest, ctx: RequestContext): P
     lastModified: ctx.runtime.now(),
     ...settings,
     checksum: body.algorithm ? { algorithm: body.algorithm, value: body.checksum as string, type: "FULL_OBJECT" } : undefined,
+    lock,
+    encryption,
+    acl,
   };
-  commitObject(ctx, bucket, record, input);
-  return { ETag: record.etag, ...checksumMembers(record.checksum) };
+  const committedTo = commitObject(ctx, bucket, record, input);
+  return {
+    ETag: record.etag,
+    ...checksumMembers(record.checksum),
+    ...writeEncryptionMembers(encryption),
+    VersionId: responseVersionId(committedTo, record),
+  };
 }
 
 /**
  * Stores a fully written object in place of the current one: re-checks the write's conditions (another
  * writer may have committed while the body streamed), then frees the replaced body.
  */
-export function commitObject(ctx: RequestContext, bucket: string, record: ObjectRecord, conditions: WriteConditions = {}): void {
-  // The bucket may have gone while the body streamed.
+export function commitObject(ctx: RequestContext, bucket: string, record: ObjectRecord, conditions: WriteConditions = {}): BucketRecord {
+  // The bucket may have gone (or changed its versioning) while the body streamed.
+  let owned: BucketRecord;
   try {
-    ownedBucket(ctx, bucket);
+    owned = ownedBucket(ctx, bucket);
     checkWriteConditions(objects(ctx, bucket).get(record.key), conditions, record.key);
   } catch (err) {
     ctx.runtime.blobs.delete(record.blob);
     throw err;
   }
-  const previous = objects(ctx, bucket).get(record.key);
-  objects(ctx, bucket).set(record.key, record);
-  if (previous && previous.blob !== record.blob) ctx.runtime.blobs.delete(previous.blob);
+  commitVersion(ctx, owned, record);
+  return owned;
 }
 
 export interface WriteConditions {
@@ -214,17 +240,17 @@ export function checkReadConditions(record: ObjectRecord, conditions: ReadCondit
   }
 }
 
-/** The object to read, after the bucket, key and conditions checks every read starts with. */
-function readableObject(ctx: RequestContext, input: GetObjectRequest | HeadObjectRequest): ObjectRecord {
-  ownedBucket(ctx, input.Bucket as string, input.ExpectedBucketOwner);
-  const record = objects(ctx, input.Bucket as string).get(input.Key as string);
-  if (!record) throw noSuchKey(input.Key as string);
+/** The version to read, after the bucket, key, version, encryption and conditions checks every read starts with. */
+async function readableObject(ctx: RequestContext, input: GetObjectRequest | HeadObjectRequest): Promise<[BucketRecord, ObjectRecord]> {
+  const bucket = ownedBucket(ctx, input.Bucket as string, input.ExpectedBucketOwner);
+  const record = findVersion(ctx, bucket.name, input.Key as string, input.VersionId);
+  await checkReadable(ctx, record, input);
   checkReadConditions(record, input);
-  return record;
+  return [bucket, record];
 }
 
 /** The headers GET and HEAD describe an object with. */
-function describe(record: ObjectRecord, checksums: boolean): HeadObjectOutput {
+function describe(bucket: BucketRecord, record: ObjectRecord, checksums: boolean): HeadObjectOutput {
   const expires = record.expires === undefined ? undefined : new Date(record.expires);
   return {
     AcceptRanges: "bytes",
@@ -241,24 +267,27 @@ function describe(record: ObjectRecord, checksums: boolean): HeadObjectOutput {
     // S3 names the storage class only when it is not STANDARD.
     StorageClass: record.storageClass === "STANDARD" ? undefined : (record.storageClass as HeadObjectOutput["StorageClass"]),
     Metadata: record.metadata,
+    VersionId: responseVersionId(bucket, record),
+    ...encryptionMembers(record.encryption),
+    ...lockMembers(record.lock),
     ...(checksums ? checksumMembers(record.checksum) : {}),
   };
 }
 
-export function headObject(input: HeadObjectRequest, ctx: RequestContext): HeadObjectOutput {
-  const record = readableObject(ctx, input);
+export async function headObject(input: HeadObjectRequest, ctx: RequestContext): Promise<HeadObjectOutput> {
+  const [bucket, record] = await readableObject(ctx, input);
   const part = partRange(record, input.PartNumber);
   const range = part ?? byteRange(input.Range, record.size);
   const whole = range === undefined;
   return {
-    ...describe(record, input.ChecksumMode === "ENABLED" && whole),
+    ...describe(bucket, record, input.ChecksumMode === "ENABLED" && whole),
     ...rangeMembers(range, record.size),
     PartsCount: input.PartNumber !== undefined ? (record.partSizes?.length ?? 1) : undefined,
   } as HeadObjectOutput;
 }
 
-export function getObject(input: GetObjectRequest, ctx: RequestContext): GetObjectOutput {
-  const record = readableObject(ctx, input);
+export async function getObject(input: GetObjectRequest, ctx: RequestContext): Promise<GetObjectOutput> {
+  const [bucket, record] = await readableObject(ctx, input);
   if (ARCHIVED.includes(record.storageClass)) {
     throw new AwsError("InvalidObjectState", "The operation is not valid for the object's storage class", {
       status: 403,
@@ -269,7 +298,7 @@ export function getObject(input: GetObjectRequest, ctx: RequestContext): GetObje
   const range = part ?? byteRange(input.Range, record.size);
   const tagCount = Object.keys(record.tags).length;
   return {
-    ...describe(record, input.ChecksumMode === "ENABLED" && range === undefined),
+    ...describe(bucket, record, input.ChecksumMode === "ENABLED" && range === undefined),
     ...responseOverrides(input),
     ...rangeMembers(range, record.size),
     PartsCount: input.PartNumber !== undefined ? (record.partSizes?.length ?? 1) : undefined,
@@ -337,20 +366,54 @@ function partRange(record: ObjectRecord, partNumber: number | undefined): ByteRa
 }
 
 export function deleteObject(input: DeleteObjectRequest, ctx: RequestContext): DeleteObjectOutput {
-  const bucket = input.Bucket as string;
-  ownedBucket(ctx, bucket, input.ExpectedBucketOwner);
-  removeObject(ctx, bucket, input.Key as string, input);
+  const bucket = ownedBucket(ctx, input.Bucket as string, input.ExpectedBucketOwner);
+  const removed = removeObject(ctx, bucket, input.Key as string, input);
+  return { DeleteMarker: removed.deleteMarker || undefined, VersionId: removed.versionId };
+}
+
+export interface RemoveOptions {
+  IfMatch?: string;
+  VersionId?: string;
+  BypassGovernanceRetention?: boolean;
+}
+
+/** What a delete did: the version it removed or the delete marker it added. */
+export interface Removal {
+  versionId?: string;
+  deleteMarker?: boolean;
+}
+
+/**
+ * Deletes a key or one version of it (a missing one is not an error). Without a version id a versioned
+ * bucket keeps the data and adds a delete marker; with one, the version goes for good unless locked.
+ */
+export function removeObject(ctx: RequestContext, bucket: BucketRecord, key: string, options: RemoveOptions = {}): Removal {
+  if (options.VersionId !== undefined) return removeVersion(ctx, bucket, key, options);
+  const record = objects(ctx, bucket.name).get(key);
+  checkDeleteCondition(record, options.IfMatch, key);
+  if (bucket.versioning) {
+    const marker = addDeleteMarker(ctx, bucket, key);
+    return { versionId: versionIdOf(marker), deleteMarker: true };
+  }
+  if (record) deleteVersion(ctx, bucket.name, key, versionIdOf(record));
   return {};
 }
 
-/** Deletes a key (a missing key is not an error); If-Match makes the delete conditional. */
-export function removeObject(ctx: RequestContext, bucket: string, key: string, conditions: { IfMatch?: string } = {}): void {
-  const record = objects(ctx, bucket).get(key);
-  if (conditions.IfMatch !== undefined) {
-    if (!record) throw noSuchKey(key);
-    if (!etagMatches(conditions.IfMatch, record.etag)) throw preconditionFailed("If-Match");
+function removeVersion(ctx: RequestContext, bucket: BucketRecord, key: string, options: RemoveOptions): Removal {
+  const versionId = checkVersionId(options.VersionId as string);
+  if (bucket.mfaDelete === "Enabled" && !ctx.origin.headers["x-amz-mfa"]) {
+    throw new AccessDenied("Mfa Authentication must be used for this request");
   }
-  if (!record) return;
-  objects(ctx, bucket).delete(key);
-  ctx.runtime.blobs.delete(record.blob);
+  const record = listVersions(ctx, bucket.name, key).find((v) => versionIdOf(v) === versionId);
+  checkDeleteCondition(record, options.IfMatch, key);
+  if (!record) return { versionId };
+  checkDeletable(ctx, record, options.BypassGovernanceRetention === true);
+  deleteVersion(ctx, bucket.name, key, versionId);
+  return { versionId, deleteMarker: record.deleteMarker };
+}
+
+function checkDeleteCondition(record: ObjectRecord | undefined, ifMatch: string | undefined, key: string): void {
+  if (ifMatch === undefined) return;
+  if (!record || record.deleteMarker) throw noSuchKey(key);
+  if (!etagMatches(ifMatch, record.etag)) throw preconditionFailed("If-Match");
 }

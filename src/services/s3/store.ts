@@ -17,7 +17,21 @@ export interface BucketRecord {
   objectLockEnabled: boolean;
   /** Unset until versioning is first configured (object lock turns it on at creation). */
   versioning?: "Enabled" | "Suspended";
+  /** The MFA delete setting, once a versioning configuration named it. */
+  mfaDelete?: "Enabled" | "Disabled";
+  /** Object lock's default retention for new versions. */
+  lockRule?: { mode: LockMode; days?: number; years?: number };
+  /** PutBucketEncryption's rules as sent; unset means S3's default (SSE-S3). */
+  encryption?: BucketEncryptionRule[];
   tags: Record<string, string>;
+}
+
+export type LockMode = "GOVERNANCE" | "COMPLIANCE";
+
+export interface BucketEncryptionRule {
+  algorithm: "AES256" | "aws:kms" | "aws:kms:dsse";
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
 }
 
 /**
@@ -67,9 +81,49 @@ export interface ObjectRecord {
   partSizes?: number[];
   /** And each part's checksum, for composite checksums. */
   partChecksums?: string[];
+  /** "null" for the null version (also when absent: objects written before the bucket was versioned). */
+  versionId?: string;
+  /** Orders a key's versions: higher is newer. */
+  seq?: number;
+  /** A delete marker: no body, only a key, a version id and a time. */
+  deleteMarker?: boolean;
+  lock?: ObjectLockRecord;
+  encryption?: EncryptionRecord;
+  /** Explicit ACL grants (PutObjectAcl, x-amz-acl on writes); unset means the owner's full control. */
+  acl?: import("@aws-sdk/client-s3").Grant[];
+}
+
+export interface ObjectLockRecord {
+  mode?: LockMode;
+  /** ms since the epoch. */
+  retainUntil?: number;
+  legalHold?: "ON" | "OFF";
+}
+
+/** How a version is encrypted at rest (bodies are kept as sent: encryption at rest is invisible to callers). */
+export interface EncryptionRecord {
+  /** x-amz-server-side-encryption; absent for SSE-C. */
+  algorithm?: "AES256" | "aws:kms" | "aws:kms:dsse";
+  /** The KMS key's ARN. */
+  kmsKeyId?: string;
+  /** x-amz-server-side-encryption-context as sent (base64 JSON). */
+  context?: string;
+  bucketKeyEnabled?: boolean;
+  /** The data key KMS generated (base64 ciphertext): decrypted on every read, so the key's state applies. */
+  dataKey?: string;
+  /** SSE-C: the base64 MD5 of the customer's key; the key itself is never kept. */
+  customerKeyMd5?: string;
 }
 
 export const objects = (ctx: RequestContext, bucket: string) => bucketObjects<ObjectRecord>(ctx, bucket);
+
+/**
+ * A versioned bucket's other versions: noncurrent ones and delete markers, keyed `<key>\0<newest-first
+ * sequence>` so a walk lists keys in order and each key's versions newest first. Current objects stay in
+ * `objects`, so object listings never see them.
+ */
+export const versionRecords = (ctx: RequestContext, bucket: string) =>
+  s3Store(ctx).collection<ObjectRecord>(`versions/${bucket}`, { sorted: true });
 
 /** An in-progress multipart upload: the object-to-be's settings and the parts received so far. */
 export interface UploadRecord {

@@ -10,8 +10,8 @@ import type {
 import { decodeQueryComponent } from "../../protocol/http.js";
 import type { RequestContext } from "../types.js";
 import { ownedBucket } from "./buckets.js";
-import { BadRequest, InvalidTag, noSuchKey } from "./errors.js";
-import { type ObjectRecord, objects } from "./store.js";
+import { BadRequest, InvalidTag } from "./errors.js";
+import { findVersion, responseVersionId, saveVersion } from "./versioning.js";
 
 // Object tag limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html
 const MAX_TAGS = 10;
@@ -54,27 +54,26 @@ export function parseTaggingHeader(header: string | undefined): Record<string, s
 
 export const tagList = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
-function taggedObject(ctx: RequestContext, bucket: string, key: string, owner?: string): ObjectRecord {
-  ownedBucket(ctx, bucket, owner);
-  const record = objects(ctx, bucket).get(key);
-  if (!record) throw noSuchKey(key);
-  return record;
+function taggedObject(ctx: RequestContext, input: { Bucket?: string; Key?: string; VersionId?: string; ExpectedBucketOwner?: string }) {
+  const bucket = ownedBucket(ctx, input.Bucket as string, input.ExpectedBucketOwner);
+  const record = findVersion(ctx, bucket.name, input.Key as string, input.VersionId);
+  return { bucket, record, VersionId: responseVersionId(bucket, record) };
 }
 
 export function putObjectTagging(input: PutObjectTaggingRequest, ctx: RequestContext): PutObjectTaggingOutput {
-  const record = taggedObject(ctx, input.Bucket as string, input.Key as string, input.ExpectedBucketOwner);
+  const { bucket, record, VersionId } = taggedObject(ctx, input);
   const tags = checkTags(input.Tagging?.TagSet ?? []);
-  objects(ctx, input.Bucket as string).set(record.key, { ...record, tags });
-  return {};
+  saveVersion(ctx, bucket.name, { ...record, tags });
+  return { VersionId };
 }
 
 export function getObjectTagging(input: GetObjectTaggingRequest, ctx: RequestContext): GetObjectTaggingOutput {
-  const record = taggedObject(ctx, input.Bucket as string, input.Key as string, input.ExpectedBucketOwner);
-  return { TagSet: tagList(record.tags) };
+  const { record, VersionId } = taggedObject(ctx, input);
+  return { VersionId, TagSet: tagList(record.tags) };
 }
 
 export function deleteObjectTagging(input: DeleteObjectTaggingRequest, ctx: RequestContext): DeleteObjectTaggingOutput {
-  const record = taggedObject(ctx, input.Bucket as string, input.Key as string, input.ExpectedBucketOwner);
-  objects(ctx, input.Bucket as string).set(record.key, { ...record, tags: {} });
-  return {};
+  const { bucket, record, VersionId } = taggedObject(ctx, input);
+  saveVersion(ctx, bucket.name, { ...record, tags: {} });
+  return { VersionId };
 }
