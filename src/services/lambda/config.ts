@@ -56,10 +56,14 @@ const RESERVED_ENV = new Set([
   "LAMBDA_RUNTIME_DIR",
 ]);
 const ENV_LIMIT_BYTES = 4096;
+const DEAD_LETTER_TARGET = /^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:[a-zA-Z0-9_.-]+$/;
 
 /** Settings shared by CreateFunction and UpdateFunctionConfiguration. */
 type Settings = Partial<
-  Pick<CreateFunctionRequest, "Runtime" | "Role" | "Handler" | "Timeout" | "MemorySize" | "Environment" | "Description">
+  Pick<
+    CreateFunctionRequest,
+    "Runtime" | "Role" | "Handler" | "Timeout" | "MemorySize" | "Environment" | "Description" | "DeadLetterConfig"
+  >
 >;
 
 export function checkSettings(input: Settings, issues: ValidationIssue[] = []): void {
@@ -92,6 +96,17 @@ export function checkSettings(input: Settings, issues: ValidationIssue[] = []): 
   if (issues.length) throw new ValidationFailure(issues);
   if (input.Runtime !== undefined) checkRuntime(input.Runtime);
   checkEnvironment(input.Environment?.Variables);
+  checkDeadLetterTarget(input.DeadLetterConfig?.TargetArn);
+}
+
+/** Failed asynchronous events can go to a standard SQS queue or SNS topic; an empty ARN removes the target. */
+function checkDeadLetterTarget(arn: string | undefined): void {
+  if (!arn) return;
+  if (!arn.startsWith("arn:")) throw new InvalidParameterValueException("Invalid dead letter queue ARN: ARNs must start with 'arn:'");
+  if (!DEAD_LETTER_TARGET.test(arn) || arn.endsWith(".fifo"))
+    throw new InvalidParameterValueException(
+      `Invalid dead letter queue ARN: ${arn}. It must be an Amazon SQS queue or an Amazon SNS topic.`,
+    );
 }
 
 function range(issues: ValidationIssue[], path: string, value: number | undefined, min: number, max: number): void {
@@ -180,6 +195,7 @@ export function newConfiguration(
     EphemeralStorage: { Size: input.EphemeralStorage?.Size ?? 512 },
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${name}` },
+    DeadLetterConfig: input.DeadLetterConfig?.TargetArn ? { TargetArn: input.DeadLetterConfig.TargetArn } : undefined,
   };
 }
 
@@ -199,6 +215,8 @@ export function updatedConfiguration(
   if (input.Environment !== undefined) next.Environment = { Variables: { ...(input.Environment.Variables ?? {}) } };
   if (input.TracingConfig?.Mode !== undefined) next.TracingConfig = { Mode: input.TracingConfig.Mode };
   if (input.EphemeralStorage?.Size !== undefined) next.EphemeralStorage = { Size: input.EphemeralStorage.Size };
+  if (input.DeadLetterConfig !== undefined)
+    next.DeadLetterConfig = input.DeadLetterConfig.TargetArn ? { TargetArn: input.DeadLetterConfig.TargetArn } : undefined;
   return next;
 }
 

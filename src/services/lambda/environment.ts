@@ -17,6 +17,10 @@ export interface EnvironmentSpec {
   memoryMb: number;
   /** Variables besides AWS_LAMBDA_RUNTIME_API, which only the environment knows. */
   variables: Record<string, string>;
+  /** The interpreter for python runtimes, resolved once (a pyenv shim would add ~100 ms to every start). */
+  pythonExecutable?: string;
+  /** Sees each line the process writes as it is written (the live log tail). */
+  onLine?: (line: LogLine) => void;
 }
 
 /** One invocation as the runtime sees it. */
@@ -64,6 +68,8 @@ export class Environment {
   private logLines: LogLine[] = [];
   private exited = false;
   busy = false;
+  /** Kept initialised for provisioned concurrency: never reaped while set. */
+  provisioned = false;
   lastUsed = Date.now();
   /** Function revision and code hash it runs: a changed function never reuses it. */
   revision = "";
@@ -73,6 +79,8 @@ export class Environment {
   initReported = false;
   /** Set after the first invocation: the REPORT line carries Init Duration only once. */
   initDurationMs?: number;
+  /** The environment's log shipping so far: batches reach CloudWatch Logs in order, off the response path. */
+  logsShipped: Promise<void> = Promise.resolve();
 
   constructor(private readonly spec: EnvironmentSpec) {}
 
@@ -102,10 +110,10 @@ export class Environment {
     if (runtime.startsWith("nodejs")) {
       return [
         process.execPath,
-        [`--max-old-space-size=${Math.max(32, Math.floor(memoryMb * 0.9))}`, join(runtimeDir, "node-bootstrap.mjs")],
+        [`--max-old-space-size=${Math.max(32, Math.floor(memoryMb * 0.9))}`, join(runtimeDir, "node-bootstrap.cjs")],
       ];
     }
-    if (runtime.startsWith("python")) return ["python3", ["-u", join(runtimeDir, "python-bootstrap.py")]];
+    if (runtime.startsWith("python")) return [this.spec.pythonExecutable ?? "python3", ["-u", join(runtimeDir, "python-bootstrap.py")]];
     return [join(codeDir, "bootstrap"), []];
   }
 
@@ -115,12 +123,18 @@ export class Environment {
     stream?.on("data", (chunk: string) => {
       const parts = (rest + chunk).split("\n");
       rest = parts.pop() ?? "";
-      for (const line of parts) this.logLines.push({ timestamp: Date.now(), message: line });
+      for (const line of parts) this.addLine(line);
     });
     stream?.on("end", () => {
-      if (rest) this.logLines.push({ timestamp: Date.now(), message: rest });
+      if (rest) this.addLine(rest);
       rest = "";
     });
+  }
+
+  private addLine(message: string): void {
+    const line = { timestamp: Date.now(), message };
+    this.logLines.push(line);
+    this.spec.onLine?.(line);
   }
 
   /** Log lines written since the last call. */
@@ -176,7 +190,8 @@ export class Environment {
     }
   }
 
-  private waitForInit(): Promise<Buffer | undefined> {
+  /** Resolves once the runtime has initialised (undefined) or failed to (its error document). */
+  waitForInit(): Promise<Buffer | undefined> {
     if (this.initDone) return Promise.resolve(undefined);
     if (this.initError) return Promise.resolve(this.initError);
     return new Promise((resolve) => {
@@ -200,7 +215,7 @@ export class Environment {
     if (!pending) return;
     const seconds = (pending.invocation.timeoutMs / 1000).toFixed(2);
     const message = `${new Date().toISOString()} ${pending.invocation.requestId} Task timed out after ${seconds} seconds`;
-    this.logLines.push({ timestamp: Date.now(), message });
+    this.addLine(message);
     this.kill();
     pending.resolve({
       payload: Buffer.from(JSON.stringify({ errorMessage: message })),
@@ -220,6 +235,7 @@ export class Environment {
     const { invocation } = pending;
     res.writeHead(200, {
       "content-type": "application/json",
+      "content-length": String(invocation.payload.length),
       "lambda-runtime-aws-request-id": invocation.requestId,
       "lambda-runtime-deadline-ms": String(Date.now() + invocation.timeoutMs),
       "lambda-runtime-invoked-function-arn": invocation.invokedArn,
@@ -325,6 +341,7 @@ function accepted(res: http.ServerResponse): void {
 }
 
 function reply(res: http.ServerResponse, status: number, document: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(document));
+  const body = JSON.stringify(document);
+  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) });
+  res.end(body);
 }

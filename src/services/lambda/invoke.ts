@@ -1,15 +1,13 @@
 import type { InvocationRequest, InvocationResponse } from "@aws-sdk/client-lambda";
-import type { RequestContext } from "../types.js";
-import { functionArn } from "./config.js";
+import type { RequestContext, ServiceRuntime } from "../types.js";
+import { enqueueAsync, invocationTarget, serviceContext } from "./async-invoke.js";
 import { InvalidRequestContentException, RequestTooLargeException } from "./errors.js";
-import { resolveFunction } from "./names.js";
-import { type InvocationTarget, poolOf } from "./pool.js";
+import { nameAndQualifier, resolveFunction } from "./names.js";
+import { type InvocationOutcome, poolOf } from "./pool.js";
 
 const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 const TAIL_BYTES = 4096;
-/** Lambda retries a failed asynchronous invocation twice: after about one minute, then two more. */
-const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 
 export async function invoke(input: InvocationRequest, ctx: RequestContext): Promise<InvocationResponse> {
   const type = input.InvocationType ?? "RequestResponse";
@@ -20,23 +18,15 @@ export async function invoke(input: InvocationRequest, ctx: RequestContext): Pro
       fields: { Type: "User" },
     });
   checkJson(payload);
-  const resolved = resolveFunction(ctx, input.FunctionName as string, input.Qualifier);
-  const name = resolved.config.FunctionName as string;
-  const target: InvocationTarget = {
-    account: ctx.account,
-    region: ctx.region,
-    config: resolved.config,
-    code: resolved.code,
-    version: resolved.version,
-    invokedArn: functionArn(ctx, name, resolved.alias ?? (input.Qualifier || undefined)),
-    endpoint: ctx.origin.baseUrl,
-  };
+  const { name, qualifier } = nameAndQualifier(input.FunctionName as string, input.Qualifier);
+  const resolved = resolveFunction(ctx, name, qualifier);
   if (type === "DryRun") return { StatusCode: 204 };
   if (type === "Event") {
-    queueAsync(ctx, target, payload, 0);
+    const event = { account: ctx.account, region: ctx.region, functionName: name, qualifier, payload, requestId: ctx.requestId };
+    enqueueAsync(ctx.runtime, { ...event, endpoint: ctx.origin.baseUrl });
     return { StatusCode: 202 };
   }
-  const outcome = await poolOf(ctx.runtime).invoke(target, payload);
+  const outcome = await poolOf(ctx.runtime).invoke(invocationTarget(ctx, resolved, qualifier), payload);
   const log = Buffer.from(outcome.log, "utf8");
   return {
     StatusCode: 200,
@@ -47,6 +37,21 @@ export async function invoke(input: InvocationRequest, ctx: RequestContext): Pro
   };
 }
 
+/**
+ * Runs a function synchronously on behalf of the service itself (event source mappings, function URLs):
+ * `functionName` is a name or ARN, optionally qualified. Throws the API's errors for missing functions.
+ */
+export async function invokeFunction(
+  runtime: ServiceRuntime,
+  call: { account: string; region: string; functionName: string; qualifier?: string; payload: Buffer; endpoint?: string },
+): Promise<InvocationOutcome & { executedVersion: string }> {
+  const ctx = serviceContext(runtime, call.account, call.region, call.endpoint);
+  const { name, qualifier } = nameAndQualifier(call.functionName, call.qualifier);
+  const resolved = resolveFunction(ctx, name, qualifier);
+  const outcome = await poolOf(runtime).invoke(invocationTarget(ctx, resolved, qualifier), call.payload);
+  return { ...outcome, executedVersion: resolved.version };
+}
+
 /** Lambda only accepts JSON events. */
 function checkJson(payload: Buffer): void {
   try {
@@ -54,26 +59,7 @@ function checkJson(payload: Buffer): void {
   } catch (err) {
     throw new InvalidRequestContentException(
       `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`,
-      {
-        fields: { Type: "User" },
-      },
+      { fields: { Type: "User" } },
     );
   }
-}
-
-/** Event invocations run in the background; failures are retried on AWS's schedule, then dropped. */
-function queueAsync(ctx: RequestContext, target: InvocationTarget, payload: Buffer, attempt: number): void {
-  const delay = attempt === 0 ? 0 : ASYNC_RETRY_DELAYS_MS[attempt - 1];
-  ctx.runtime.setTimer(() => {
-    poolOf(ctx.runtime)
-      .invoke(target, payload)
-      .then(
-        (outcome) => {
-          if (outcome.failed && attempt < ASYNC_RETRY_DELAYS_MS.length) queueAsync(ctx, target, payload, attempt + 1);
-        },
-        () => {
-          if (attempt < ASYNC_RETRY_DELAYS_MS.length) queueAsync(ctx, target, payload, attempt + 1);
-        },
-      );
-  }, delay);
 }

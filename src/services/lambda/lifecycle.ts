@@ -16,7 +16,11 @@ import { checkSettings, inTransition, lambdaTimestamp, newConfiguration, updated
 import { InvalidParameterValueException, PreconditionFailedException, ResourceConflictException } from "./errors.js";
 import { type FunctionRecord, functions } from "./functions.js";
 import { nameAndQualifier, parseFunctionName, requireFunction, resolveFunction } from "./names.js";
+import { concurrencyOf, forgetConcurrency } from "./concurrency.js";
+import { layersFor, withLayers } from "./function-layers.js";
 import { poolOf } from "./pool.js";
+import { forgetProvisionedConcurrency } from "./provisioned.js";
+import { forgetFunctionUrls } from "./url-configs.js";
 import { publishVersion } from "./versions.js";
 
 export async function createFunction(input: CreateFunctionRequest, ctx: RequestContext): Promise<FunctionConfiguration> {
@@ -33,9 +37,10 @@ export async function createFunction(input: CreateFunctionRequest, ctx: RequestC
   }
   if (functions(ctx).has(name)) throw new ResourceConflictException(`Function already exist: ${name}`, { fields: { Type: "User" } });
   const code = await storeCode(input.Code ?? {}, ctx, "CreateFunction");
+  const layers = await layersFor(input.Layers, code, ctx);
   if (functions(ctx).has(name)) throw new ResourceConflictException(`Function already exist: ${name}`, { fields: { Type: "User" } });
   const record: FunctionRecord = {
-    latest: newConfiguration(input, name, code, ctx),
+    latest: withLayers(newConfiguration(input, name, code, ctx), layers),
     versions: {},
     code: { $LATEST: code },
     aliases: {},
@@ -55,6 +60,7 @@ export function getFunction(input: GetFunctionRequest, ctx: RequestContext): Get
       : resolved.config,
     Code: { RepositoryType: "S3", Location: poolOf(ctx.runtime).codeUrl(resolved.code.blobId) },
     Tags: Object.keys(resolved.record.tags).length ? { ...resolved.record.tags } : undefined,
+    Concurrency: concurrencyOf(ctx.store, resolved.config.FunctionName as string),
   };
 }
 
@@ -108,12 +114,16 @@ export async function updateFunctionCode(input: UpdateFunctionCodeRequest, ctx: 
   return inTransition(latest, "update");
 }
 
-export function updateFunctionConfiguration(input: UpdateFunctionConfigurationRequest, ctx: RequestContext): FunctionConfiguration {
+export async function updateFunctionConfiguration(
+  input: UpdateFunctionConfigurationRequest,
+  ctx: RequestContext,
+): Promise<FunctionConfiguration> {
   const { name } = nameAndQualifier(input.FunctionName as string, undefined);
   checkSettings(input);
+  const layers = await layersFor(input.Layers, requireFunction(ctx, name).code.$LATEST, ctx);
   const record = requireFunction(ctx, name);
   checkRevision(record, input.RevisionId);
-  const latest = updatedConfiguration(record.latest, input, ctx);
+  const latest = withLayers(updatedConfiguration(record.latest, input, ctx), layers);
   functions(ctx).set(name, { ...record, latest });
   poolOf(ctx.runtime).retire(ctx.account, ctx.region, name, "$LATEST");
   return inTransition(latest, "update");
@@ -125,6 +135,9 @@ export function deleteFunction(input: DeleteFunctionRequest, ctx: RequestContext
   if (qualifier === undefined) {
     for (const code of new Set(Object.values(record.code).map((c) => c.blobId))) ctx.runtime.blobs.delete(code);
     functions(ctx).delete(name);
+    forgetConcurrency(ctx, name);
+    forgetFunctionUrls(ctx, name);
+    forgetProvisionedConcurrency(ctx, name);
     poolOf(ctx.runtime).retire(ctx.account, ctx.region, name);
     return;
   }

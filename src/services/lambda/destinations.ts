@@ -1,0 +1,200 @@
+import type {
+  DeleteFunctionEventInvokeConfigRequest,
+  DestinationConfig,
+  FunctionEventInvokeConfig,
+  GetFunctionEventInvokeConfigRequest,
+  ListFunctionEventInvokeConfigsRequest,
+  ListFunctionEventInvokeConfigsResponse,
+  PutFunctionEventInvokeConfigRequest,
+  UpdateFunctionEventInvokeConfigRequest,
+} from "@aws-sdk/client-lambda";
+import { AwsError, ValidationFailure, type ValidationIssue } from "../../protocol/errors.js";
+import type { RequestContext, ServiceRuntime } from "../types.js";
+import { functionArn } from "./config.js";
+import { InvalidParameterValueException, ResourceNotFoundException } from "./errors.js";
+import { type FunctionRecord, functions } from "./functions.js";
+import { nameAndQualifier, requireFunction, resolveFunction } from "./names.js";
+
+/** The asynchronous-invocation settings of one qualifier, as the API returns them (LastModified in epoch seconds). */
+export interface StoredInvokeConfig {
+  LastModified: number;
+  FunctionArn: string;
+  MaximumRetryAttempts?: number;
+  MaximumEventAgeInSeconds?: number;
+  DestinationConfig: DestinationConfig;
+}
+
+/** Settings live in the function's record by qualifier ("$LATEST", a version, an alias): deleted with it. */
+type WithInvokeConfigs = FunctionRecord & { eventInvokeConfigs?: Record<string, StoredInvokeConfig> };
+
+const DESTINATION_PATTERN = /^$|^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
+const PAGE_LIMIT = 50;
+
+/** The settings that apply to an invocation of `qualifier` (undefined: $LATEST). */
+export function invokeConfigOf(record: FunctionRecord, qualifier: string | undefined): StoredInvokeConfig | undefined {
+  return (record as WithInvokeConfigs).eventInvokeConfigs?.[qualifier || "$LATEST"];
+}
+
+function target(ctx: RequestContext, functionName: string, qualifierParam: string | undefined) {
+  const { name, qualifier } = nameAndQualifier(functionName, qualifierParam);
+  const record = requireFunction(ctx, name) as WithInvokeConfigs;
+  if (qualifier && qualifier !== "$LATEST") resolveFunction(ctx, name, qualifier);
+  const key = qualifier || "$LATEST";
+  return { name, record, key, arn: functionArn(ctx, name, key) };
+}
+
+export function putFunctionEventInvokeConfig(input: PutFunctionEventInvokeConfigRequest, ctx: RequestContext): FunctionEventInvokeConfig {
+  return save(ctx, input, false);
+}
+
+export function updateFunctionEventInvokeConfig(
+  input: UpdateFunctionEventInvokeConfigRequest,
+  ctx: RequestContext,
+): FunctionEventInvokeConfig {
+  return save(ctx, input, true);
+}
+
+/** Put replaces every setting; Update changes only the members given, on an existing configuration. */
+function save(ctx: RequestContext, input: PutFunctionEventInvokeConfigRequest, merge: boolean): FunctionEventInvokeConfig {
+  checkSettings(input);
+  const { name, record, key, arn } = target(ctx, input.FunctionName as string, input.Qualifier);
+  const current = record.eventInvokeConfigs?.[key];
+  if (merge && !current) throw notConfigured(arn);
+  const base: Partial<StoredInvokeConfig> = merge && current ? current : {};
+  const config: StoredInvokeConfig = {
+    LastModified: ctx.runtime.now() / 1000,
+    FunctionArn: arn,
+    MaximumRetryAttempts: input.MaximumRetryAttempts ?? base.MaximumRetryAttempts,
+    MaximumEventAgeInSeconds: input.MaximumEventAgeInSeconds ?? base.MaximumEventAgeInSeconds,
+    DestinationConfig: {
+      OnSuccess: { ...(input.DestinationConfig?.OnSuccess ?? base.DestinationConfig?.OnSuccess ?? {}) },
+      OnFailure: { ...(input.DestinationConfig?.OnFailure ?? base.DestinationConfig?.OnFailure ?? {}) },
+    },
+  };
+  functions(ctx).set(name, { ...record, eventInvokeConfigs: { ...(record.eventInvokeConfigs ?? {}), [key]: config } } as WithInvokeConfigs);
+  return output(config);
+}
+
+function output(config: StoredInvokeConfig): FunctionEventInvokeConfig {
+  return { ...config, LastModified: new Date(config.LastModified * 1000) };
+}
+
+export function getFunctionEventInvokeConfig(input: GetFunctionEventInvokeConfigRequest, ctx: RequestContext): FunctionEventInvokeConfig {
+  const { record, key, arn } = target(ctx, input.FunctionName as string, input.Qualifier);
+  const config = record.eventInvokeConfigs?.[key];
+  if (!config) throw notConfigured(arn);
+  return output(config);
+}
+
+export function deleteFunctionEventInvokeConfig(input: DeleteFunctionEventInvokeConfigRequest, ctx: RequestContext): void {
+  const { name, record, key, arn } = target(ctx, input.FunctionName as string, input.Qualifier);
+  if (!record.eventInvokeConfigs?.[key]) throw notConfigured(arn);
+  const { [key]: _removed, ...rest } = record.eventInvokeConfigs;
+  functions(ctx).set(name, { ...record, eventInvokeConfigs: rest } as WithInvokeConfigs);
+}
+
+export function listFunctionEventInvokeConfigs(
+  input: ListFunctionEventInvokeConfigsRequest,
+  ctx: RequestContext,
+): ListFunctionEventInvokeConfigsResponse {
+  const { name } = nameAndQualifier(input.FunctionName as string, undefined);
+  const record = requireFunction(ctx, name) as WithInvokeConfigs;
+  if (input.MaxItems !== undefined && (input.MaxItems < 1 || input.MaxItems > PAGE_LIMIT)) {
+    const constraint =
+      input.MaxItems < 1 ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 50";
+    throw new ValidationFailure([{ path: "maxItems", value: input.MaxItems, constraint, kind: "range" }]);
+  }
+  const all = Object.values(record.eventInvokeConfigs ?? {}).sort((a, b) => a.LastModified - b.LastModified);
+  const start = input.Marker === undefined ? 0 : Number(Buffer.from(input.Marker, "base64url").toString("utf8"));
+  if (!Number.isInteger(start) || start < 0) throw new InvalidParameterValueException("Invalid Marker value.");
+  const limit = input.MaxItems ?? PAGE_LIMIT;
+  const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString("base64url") : undefined;
+  return { FunctionEventInvokeConfigs: all.slice(start, start + limit).map(output), NextMarker: next };
+}
+
+function notConfigured(arn: string): AwsError {
+  return new ResourceNotFoundException(`The function ${arn} doesn't have an EventInvokeConfig`, { fields: { Type: "User" } });
+}
+
+function checkSettings(input: PutFunctionEventInvokeConfigRequest): void {
+  const issues: ValidationIssue[] = [];
+  range(issues, "maximumRetryAttempts", input.MaximumRetryAttempts, 0, 2);
+  range(issues, "maximumEventAgeInSeconds", input.MaximumEventAgeInSeconds, 60, 21_600);
+  for (const kind of ["onSuccess", "onFailure"] as const) {
+    const destination = input.DestinationConfig?.[kind === "onSuccess" ? "OnSuccess" : "OnFailure"]?.Destination;
+    if (destination !== undefined && !DESTINATION_PATTERN.test(destination))
+      issues.push({
+        path: `destinationConfig.${kind}.destination`,
+        value: destination,
+        constraint: `Member must satisfy regular expression pattern: ${DESTINATION_PATTERN.source.slice(4, -1)}`,
+        kind: "pattern",
+      });
+  }
+  if (issues.length) throw new ValidationFailure(issues);
+  if (input.MaximumRetryAttempts === undefined && input.MaximumEventAgeInSeconds === undefined && !input.DestinationConfig)
+    throw new InvalidParameterValueException("You must specify at least one of error handling or destination setting.");
+  checkDestination(input.DestinationConfig?.OnSuccess?.Destination);
+  checkDestination(input.DestinationConfig?.OnFailure?.Destination);
+}
+
+function range(issues: ValidationIssue[], path: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || (value >= min && value <= max)) return;
+  const constraint =
+    value < min ? `Member must have value greater than or equal to ${min}` : `Member must have value less than or equal to ${max}`;
+  issues.push({ path, value, constraint, kind: "range" });
+}
+
+/** The services Overcast can deliver invocation records to (EventBridge and S3 destinations are not available). */
+function destinationService(arn: string): "sqs" | "sns" | "lambda" | undefined {
+  const [, , service, , , ...resource] = arn.split(":");
+  if (service === "sqs" && resource.length === 1) return "sqs";
+  if (service === "sns" && resource.length === 1) return "sns";
+  if (service === "lambda" && resource[0] === "function") return "lambda";
+  return undefined;
+}
+
+function checkDestination(arn: string | undefined): void {
+  if (arn && !destinationService(arn)) throw new InvalidParameterValueException(`The destination ARN ${arn} is invalid.`);
+}
+
+export interface DeliveryOptions {
+  /** The function whose record this is: aws:SourceArn of the delivery. */
+  sourceArn: string;
+  /** Message attributes (DLQ messages carry RequestID, ErrorCode, ErrorMessage). */
+  attributes?: Record<string, { DataType: string; StringValue: string }>;
+  /** Invokes a Lambda destination asynchronously with the record. */
+  invokeLambda?: (account: string, region: string, functionName: string, payload: Buffer) => void;
+}
+
+/**
+ * Sends a record to an SQS queue, SNS topic or Lambda function, in the destination's own account and
+ * region. Delivery failures are dropped, as Lambda does (it only reports a metric).
+ */
+export async function deliver(runtime: ServiceRuntime, arn: string, body: string, options: DeliveryOptions): Promise<void> {
+  const [, , , region, account, ...resource] = arn.split(":");
+  const call = { account, region, asService: "lambda", sourceArn: options.sourceArn };
+  try {
+    switch (destinationService(arn)) {
+      case "sqs": {
+        const { QueueUrl } = await runtime.services.call<{ QueueUrl: string }>(
+          "sqs",
+          "GetQueueUrl",
+          { QueueName: resource[0], QueueOwnerAWSAccountId: account },
+          call,
+        );
+        await runtime.services.call("sqs", "SendMessage", { QueueUrl, MessageBody: body, MessageAttributes: options.attributes }, call);
+        return;
+      }
+      case "sns":
+        await runtime.services.call("sns", "Publish", { TopicArn: arn, Message: body, MessageAttributes: options.attributes }, call);
+        return;
+      case "lambda":
+        options.invokeLambda?.(account, region, resource.slice(1).join(":"), Buffer.from(body, "utf8"));
+        return;
+    }
+  } catch (err) {
+    // Background work: a failure must not escape as an unhandled rejection; only our own bugs are worth a line.
+    if (!(err instanceof AwsError || err instanceof ValidationFailure))
+      console.error("[overcast] lambda destination delivery failed:", err);
+  }
+}
