@@ -1,3 +1,4 @@
+import { authorization } from "./authorization.js";
 import { defineService } from "../types.js";
 import { createAlias, deleteAlias, listAliases, updateAlias } from "./aliases.js";
 import {
@@ -30,6 +31,7 @@ import { deriveSharedSecret, generateMac, getPublicKey, sign, verify, verifyMac 
 
 export default defineService({
   id: "kms",
+  authorization,
   operations: {
     CreateKey: createKey,
     DescribeKey: describeKey,

@@ -1,3 +1,4 @@
+import { authorization } from "./authorization.js";
 import { defineService } from "../types.js";
 import { filterLogEvents, getLogEvents, putLogEvents } from "./events.js";
 import { createLogGroup, deleteLogGroup, describeLogGroups } from "./groups.js";
@@ -15,6 +16,7 @@ import { createLogStream, deleteLogStream, describeLogStreams } from "./streams.
 
 export default defineService({
   id: "logs",
+  authorization,
   operations: {
     CreateLogGroup: createLogGroup,
     DeleteLogGroup: deleteLogGroup,

@@ -1,3 +1,4 @@
+import { authorization } from "./authorization.js";
 import { defineService } from "../types.js";
 import {
   deleteResourcePolicy,
@@ -25,6 +26,7 @@ import {
 /** Secret values are encrypted through the KMS service; rotation invokes the secret's Lambda function. */
 export default defineService({
   id: "secretsmanager",
+  authorization,
   operations: {
     CreateSecret: createSecret,
     GetSecretValue: getSecretValue,

@@ -1,3 +1,4 @@
+import { authorization } from "./authorization.js";
 import { defineService } from "../types.js";
 import { snsInspectionRoute } from "./inspection.js";
 import { snsValidationError } from "./errors.js";
@@ -52,6 +53,7 @@ import {
 
 export default defineService({
   id: "sns",
+  authorization,
   operations: {
     CreateTopic: createTopic,
     DeleteTopic: deleteTopic,

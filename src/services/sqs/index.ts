@@ -1,3 +1,4 @@
+import { authorization } from "./authorization.js";
 import type { RequestContext, ServiceDefinition } from "../types.js";
 import { defineService } from "../types.js";
 import { changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch } from "./acknowledge.js";
@@ -30,6 +31,7 @@ function sqsService(): ServiceDefinition {
     };
   return defineService({
     id: "sqs",
+    authorization,
     operations: {
       AddPermission: addPermission,
       CancelMessageMoveTask: cancelMessageMoveTask,

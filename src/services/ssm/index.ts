@@ -1,3 +1,4 @@
+import { authorization } from "./authorization.js";
 import { defineService } from "../types.js";
 import { describeParameters, getParametersByPath } from "./describe.js";
 import { deleteParameter, deleteParameters, getParameter, getParameterHistory, getParameters } from "./get.js";
@@ -13,6 +14,7 @@ import { putParameter } from "./put.js";
 /** Parameter Store. SecureString values are encrypted through the KMS service. */
 export default defineService({
   id: "ssm",
+  authorization,
   operations: {
     PutParameter: putParameter,
     GetParameter: getParameter,
