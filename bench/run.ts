@@ -9,6 +9,7 @@ import { type LoadSettings, measureServer } from "./cpu.js";
 import { send, type WireResponse } from "./load.js";
 import { clockTicksPerSecond, rssBytes } from "./proc.js";
 import { measureStarts, median, sleep, waitUntilServing } from "./ready.js";
+import { ms, printTable, ratio, rps, us } from "./report.js";
 
 /**
  * Overcast against a bare Node HTTP server: start-up time, memory, and per-request server CPU and
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     console.log(`load: ${LOAD.count} requests after ${LOAD.warmup} warm-up, ${LOAD.connections} keep-alive connections\n`);
     const rows = await startupRows(scratch);
     rows.push(...(await workloadRows(fleet, scratch)));
-    printTable(rows);
+    printTable(["measure", "Overcast", "bare Node", "ratio", "target"], rows);
   } finally {
     clearTimeout(watchdog);
     await fleet.stopAll();
@@ -154,22 +155,7 @@ function unexpected(statuses: Map<number, number>, expected: number): number {
   return n;
 }
 
-const ms = (v: number) => `${v.toFixed(0)} ms`;
 const mb = (v: number) => `${(v / MB).toFixed(1)} MB`;
-const us = (v: number) => `${v.toFixed(1)} µs`;
-const rps = (v: number) => `${v.toFixed(0)} req/s`;
-const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : "n/a");
-
-function printTable(rows: Row[]): void {
-  const header: Row = ["measure", "Overcast", "bare Node", "ratio", "target"];
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: Row) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const r of rows) console.log(line(r));
-  console.log("");
-}
 
 main().catch((err: Error) => {
   console.error(`bench failed: ${err.stack ?? err.message}`);

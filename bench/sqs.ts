@@ -11,6 +11,7 @@ import { measureServer } from "./cpu.js";
 import { send, type WireRequest } from "./load.js";
 import { clockTicksPerSecond, cpuMicros } from "./proc.js";
 import { sleep, waitUntilServing } from "./ready.js";
+import { ms, percentile, printTable, ratio, rps, us } from "./report.js";
 
 /**
  * SQS messaging speed against a bare Node server: SendMessage replayed as pre-signed bytes (server CPU
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     rows.push(...(await sendRows(overcast, reference, sendRequest)));
     rows.push(...(await receiveRows(overcast)));
     rows.push(...(await wakeRows(overcast, reference, sendRequest)));
-    printTable(rows);
+    printTable(["measure", "Overcast", "bare Node", "ratio", "target"], rows);
   } finally {
     clearTimeout(watchdog);
     await Promise.all(started.map((s) => stopServer(s)));
@@ -163,32 +164,19 @@ async function wakeRows(overcast: ServerProcess, reference: ServerProcess, sendR
   return [
     [
       `long-poll wake-up after SendMessage: p50 (${WAKE_RUNS} runs)`,
-      msf(pct(wake, 50)),
-      msf(pct(roundTrip, 50)),
-      ratio(pct(wake, 50), pct(roundTrip, 50)),
+      ms(percentile(wake, 50)),
+      ms(percentile(roundTrip, 50)),
+      ratio(percentile(wake, 50), percentile(roundTrip, 50)),
       "< 5 ms",
     ],
-    ["long-poll wake-up after SendMessage: p99", msf(pct(wake, 99)), msf(pct(roundTrip, 99)), ratio(pct(wake, 99), pct(roundTrip, 99)), ""],
+    [
+      "long-poll wake-up after SendMessage: p99",
+      ms(percentile(wake, 99)),
+      ms(percentile(roundTrip, 99)),
+      ratio(percentile(wake, 99), percentile(roundTrip, 99)),
+      "",
+    ],
   ];
-}
-
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const us = (v: number) => `${v.toFixed(1)} µs`;
-const msf = (v: number) => `${v.toFixed(2)} ms`;
-const rps = (v: number) => `${Math.round(v)}/s`;
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-
-function printTable(rows: string[][]): void {
-  const all = [["measure", "Overcast", "bare Node", "ratio", "target"], ...rows];
-  const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
-  console.log(line(all[0]));
-  console.log(`| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`);
-  for (const r of rows) console.log(line(r));
 }
 
 main().catch((err) => {
