@@ -147,6 +147,8 @@ test("EnableMFADevice needs two consecutive valid codes; list, filter, deactivat
     409,
   );
   assert.match(conflict.message, /in use/);
+  const userInUse = await rejectsWith(iam().send(new DeleteUserCommand({ UserName: "alice" })), "DeleteConflictException", 409);
+  assert.match(userInUse.message, /must delete MFA device first/);
   await rejectsWith(iam().send(new DeactivateMFADeviceCommand({ UserName: "bob", SerialNumber: serial })), "NoSuchEntityException", 404);
   await iam().send(new DeactivateMFADeviceCommand({ UserName: "alice", SerialNumber: serial }));
   assert.deepEqual((await iam().send(new ListMFADevicesCommand({ UserName: "alice" }))).MFADevices, []);

@@ -127,6 +127,8 @@ export function deleteUser(input: Iam.DeleteUserRequest, ctx: RequestContext): R
   if (Object.keys(user.InlinePolicies).length) throw new DeleteConflict("Cannot delete entity, must delete policies first.");
   if (user.AttachedPolicies.length) throw new DeleteConflict("Cannot delete entity, must detach all policies first.");
   if (user.Groups.length) throw new DeleteConflict("Cannot delete entity, must remove user from all groups first.");
+  if ([...store.mfaDevices.values()].some((d) => d.UserName === user.UserName))
+    throw new DeleteConflict("Cannot delete entity, must delete MFA device first.");
   store.users.delete(user.UserName);
   return {};
 }
