@@ -73,7 +73,8 @@ export function assumeRole(input: Sts.AssumeRoleRequest, ctx: RequestContext): S
   const role = iamState(ctx.runtime.state, account).roles.get(roleName);
   if (!role || role.Arn !== roleArn) throw notAuthorized(caller, "sts:AssumeRole", roleArn);
   const duration = input.DurationSeconds ?? 3600;
-  if (caller.type === "root" && ctx.runtime.options.enforceIam === true) throw new AccessDenied("Roles may not be assumed by root accounts.");
+  if (caller.type === "root" && ctx.runtime.options.enforceIam === true)
+    throw new AccessDenied("Roles may not be assumed by root accounts.");
   const mfaAt = verifiedMfa(ctx, input);
   if (caller.type !== "root") checkTrust(ctx, input, roleArn, role.AssumeRolePolicyDocument, account, mfaAt);
   if (caller.type === "assumed-role" && duration > ROLE_CHAINING_LIMIT) {
