@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 
 /** A server started as a child process, known once it printed its "… ready on http://…" line. */
@@ -60,4 +61,32 @@ export function stopServer(server: ServerProcess, graceMs = 3_000): Promise<void
     });
     child.kill("SIGTERM");
   });
+}
+
+type StartServer = (script: string, args: string[]) => Promise<ServerProcess>;
+
+/**
+ * Runs one benchmark: prints the machine, hands `body` a server starter whose servers are all stopped at
+ * the end, and kills them and exits if the whole run goes past `limitMs`.
+ */
+export async function benchmark(limitMs: number, body: (start: StartServer) => Promise<void>): Promise<void> {
+  // The SDK only signs requests here: its Node-version notice would just clutter the report.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const started: ServerProcess[] = [];
+  const watchdog = setTimeout(() => {
+    for (const s of started) s.child.kill("SIGKILL");
+    console.error("bench: time limit exceeded");
+    process.exit(2);
+  }, limitMs);
+  try {
+    console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}\n`);
+    await body(async (script, args) => {
+      const server = await startServer(script, args);
+      started.push(server);
+      return server;
+    });
+  } finally {
+    clearTimeout(watchdog);
+    await Promise.all(started.map((s) => stopServer(s)));
+  }
 }

@@ -1,5 +1,4 @@
 import http from "node:http";
-import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import {
@@ -13,7 +12,7 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { capture, clientConfig } from "./capture.js";
-import { type ServerProcess, startServer, stopServer } from "./child.js";
+import { benchmark, type ServerProcess } from "./child.js";
 import { measureServer, type ServerFigures } from "./cpu.js";
 import { send, type WireRequest } from "./load.js";
 import { clockTicksPerSecond } from "./proc.js";
@@ -149,15 +148,7 @@ async function measureAll(server: ServerProcess, list: Workload[], suffix: strin
 }
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  const started: ServerProcess[] = [];
-  const watchdog = setTimeout(() => {
-    for (const s of started) s.child.kill("SIGKILL");
-    console.error("bench: time limit exceeded");
-    process.exit(2);
-  }, WHOLE_RUN_LIMIT_MS);
-  try {
-    console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}\n`);
+  await benchmark(WHOLE_RUN_LIMIT_MS, async (start) => {
     const ticks = clockTicksPerSecond();
     const list = await workloads();
     const servers: [string, ServerProcess][] = [];
@@ -165,8 +156,7 @@ async function main(): Promise<void> {
       ["Overcast", CLI, ["--port", "0"]],
       ["dynalite", DYNALITE, []],
     ] as const) {
-      const server = await startServer(script, [...args]);
-      started.push(server);
+      const server = await start(script, [...args]);
       servers.push([name, server]);
     }
     const figures = new Map<string, Figures>();
@@ -187,10 +177,7 @@ async function main(): Promise<void> {
       );
     }
     printTable(["measure", "Overcast", "dynalite", "ratio", "target"], rows(list, figures, loading));
-  } finally {
-    clearTimeout(watchdog);
-    await Promise.all(started.map((s) => stopServer(s)));
-  }
+  });
 }
 
 function rows(list: Workload[], figures: Map<string, Figures>, loading: Map<string, number>): string[][] {

@@ -1,4 +1,3 @@
-import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
   AddUserToGroupCommand,
@@ -12,7 +11,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { capture, clientConfig } from "./capture.js";
-import { type ServerProcess, startServer, stopServer } from "./child.js";
+import { benchmark, type ServerProcess } from "./child.js";
 import { measureServer } from "./cpu.js";
 import { send, type WireRequest } from "./load.js";
 import { clockTicksPerSecond } from "./proc.js";
@@ -37,19 +36,9 @@ interface Workload {
 }
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  const started: ServerProcess[] = [];
-  const watchdog = setTimeout(() => {
-    for (const s of started) s.child.kill("SIGKILL");
-    console.error("bench: time limit exceeded");
-    process.exit(2);
-  }, WHOLE_RUN_LIMIT_MS);
-  try {
-    console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}\n`);
-    const off = await startServer(CLI, ["--port", "0"]);
-    started.push(off);
-    const on = await startServer(CLI, ["--port", "0", "--enforce-iam"]);
-    started.push(on);
+  await benchmark(WHOLE_RUN_LIMIT_MS, async (start) => {
+    const off = await start(CLI, ["--port", "0"]);
+    const on = await start(CLI, ["--port", "0", "--enforce-iam"]);
     const offWork = await prepare(off, false);
     const onWork = await prepare(on, true);
     const ticks = clockTicksPerSecond();
@@ -72,10 +61,7 @@ async function main(): Promise<void> {
       ]);
     }
     printTable(["measure", "enforcement off", "--enforce-iam", "added", "target"], rows);
-  } finally {
-    clearTimeout(watchdog);
-    await Promise.all(started.map((s) => stopServer(s)));
-  }
+  });
 }
 
 /** A queue, a bucket with an object, and a user allowed to use them; the user's signed requests. */

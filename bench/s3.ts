@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { capture, clientConfig } from "./capture.js";
-import { type ServerProcess, startServer, stopServer } from "./child.js";
+import { benchmark, type ServerProcess } from "./child.js";
 import type { LoadSettings } from "./cpu.js";
 import { send, type WireRequest } from "./load.js";
 import { clockTicksPerSecond, cpuMicros } from "./proc.js";
@@ -40,54 +40,44 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const scratch = mkdtempSync(join(tmpdir(), "overcast-bench-s3-"));
-  const started: ServerProcess[] = [];
-  const watchdog = setTimeout(() => {
-    for (const s of started) s.child.kill("SIGKILL");
-    console.error("bench: time limit exceeded");
-    process.exit(2);
-  }, WHOLE_RUN_LIMIT_MS);
   try {
-    console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}\n`);
-    const overcast = await startServer(CLI, ["--port", "0"]);
-    started.push(overcast);
-    const s3rver = await startServer(S3RVER, [join(scratch, "s3rver"), BUCKET]);
-    started.push(s3rver);
-    await signed("overcast", overcast, (c) => c.send(new CreateBucketCommand({ Bucket: BUCKET }))).then((r) => expectOk(overcast, r));
-    const ticks = clockTicksPerSecond();
-    const rows: string[][] = [];
-    for (const size of [KIB, 8 * MIB]) {
-      const settings = size === KIB ? SMALL : LARGE;
-      const label = size === KIB ? "1 KiB" : "8 MiB";
-      const body = Buffer.alloc(size, 7);
-      const key = `object-${label.replace(" ", "")}`;
-      for (const op of ["PUT", "GET"] as const) {
-        const figures = {} as Record<Target, Figures>;
-        for (const [target, server] of [
-          ["overcast", overcast],
-          ["s3rver", s3rver],
-        ] as const) {
-          const request = await signed(target, server, (c) =>
-            op === "PUT"
-              ? c.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }))
-              : c.send(new GetObjectCommand({ Bucket: BUCKET, Key: key })),
-          );
-          if (op === "GET")
-            await expectOk(
-              server,
-              await signed(target, server, (c) => c.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }))),
+    await benchmark(WHOLE_RUN_LIMIT_MS, async (start) => {
+      const overcast = await start(CLI, ["--port", "0"]);
+      const s3rver = await start(S3RVER, [join(scratch, "s3rver"), BUCKET]);
+      await signed("overcast", overcast, (c) => c.send(new CreateBucketCommand({ Bucket: BUCKET }))).then((r) => expectOk(overcast, r));
+      const ticks = clockTicksPerSecond();
+      const rows: string[][] = [];
+      for (const size of [KIB, 8 * MIB]) {
+        const settings = size === KIB ? SMALL : LARGE;
+        const label = size === KIB ? "1 KiB" : "8 MiB";
+        const body = Buffer.alloc(size, 7);
+        const key = `object-${label.replace(" ", "")}`;
+        for (const op of ["PUT", "GET"] as const) {
+          const figures = {} as Record<Target, Figures>;
+          for (const [target, server] of [
+            ["overcast", overcast],
+            ["s3rver", s3rver],
+          ] as const) {
+            const request = await signed(target, server, (c) =>
+              op === "PUT"
+                ? c.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }))
+                : c.send(new GetObjectCommand({ Bucket: BUCKET, Key: key })),
             );
-          await expectOk(server, request);
-          figures[target] = await measure(server, request, settings, ticks, size);
+            if (op === "GET")
+              await expectOk(
+                server,
+                await signed(target, server, (c) => c.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }))),
+              );
+            await expectOk(server, request);
+            figures[target] = await measure(server, request, settings, ticks, size);
+          }
+          rows.push(...figureRows(`${op} ${label}`, figures, size));
         }
-        rows.push(...figureRows(`${op} ${label}`, figures, size));
       }
-    }
-    printTable(["workload", "Overcast", "s3rver", "ratio", "target"], rows);
+      printTable(["workload", "Overcast", "s3rver", "ratio", "target"], rows);
+    });
   } finally {
-    clearTimeout(watchdog);
-    await Promise.all(started.map((s) => stopServer(s)));
     rmSync(scratch, { recursive: true, force: true });
   }
 }

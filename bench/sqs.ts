@@ -1,12 +1,12 @@
 import http from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { capture, clientConfig } from "./capture.js";
-import { type ServerProcess, startServer, stopServer } from "./child.js";
+import { benchmark, type ServerProcess } from "./child.js";
 import { measureServer } from "./cpu.js";
 import { send, type WireRequest } from "./load.js";
 import { clockTicksPerSecond, cpuMicros } from "./proc.js";
@@ -32,32 +32,19 @@ const BODY = "x".repeat(256);
 const sqsCapture = (call: (client: SQSClient) => Promise<unknown>) => capture(() => call(new SQSClient(clientConfig)));
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  const started: ServerProcess[] = [];
-  const watchdog = setTimeout(() => {
-    for (const s of started) s.child.kill("SIGKILL");
-    console.error("bench: time limit exceeded");
-    process.exit(2);
-  }, WHOLE_RUN_LIMIT_MS);
-  try {
-    console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}\n`);
-    const overcast = await startServer(CLI, ["--port", "0"]);
-    started.push(overcast);
+  await benchmark(WHOLE_RUN_LIMIT_MS, async (start) => {
+    const overcast = await start(CLI, ["--port", "0"]);
     await waitUntilServing(overcast);
     for (const QueueName of ["bench", "bench-wake"])
       await expectOk(overcast.endpoint, await sqsCapture((c) => c.send(new CreateQueueCommand({ QueueName }))));
     const sendRequest = await sqsCapture((c) => c.send(new SendMessageCommand({ QueueUrl: QUEUE, MessageBody: BODY })));
-    const reference = await startServer(REFERENCE, [await referenceResponse(overcast.endpoint, sendRequest)]);
-    started.push(reference);
+    const reference = await start(REFERENCE, [await referenceResponse(overcast.endpoint, sendRequest)]);
     const rows: string[][] = [];
     rows.push(...(await sendRows(overcast, reference, sendRequest)));
     rows.push(...(await receiveRows(overcast)));
     rows.push(...(await wakeRows(overcast, reference, sendRequest)));
     printTable(["measure", "Overcast", "bare Node", "ratio", "target"], rows);
-  } finally {
-    clearTimeout(watchdog);
-    await Promise.all(started.map((s) => stopServer(s)));
-  }
+  });
 }
 
 async function expectOk(endpoint: string, request: WireRequest): Promise<Buffer> {
