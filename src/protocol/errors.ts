@@ -25,7 +25,11 @@ export class AwsError extends Error {
   readonly queryCode?: string;
 
   constructor(code: string, message: string, options: AwsErrorOptions = {}) {
+    // A client's mistake needs no stack trace, and capturing one dominated error-path CPU (e.g. failed conditions).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = code;
     this.code = code;
     this.status = options.status;
