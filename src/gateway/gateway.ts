@@ -113,7 +113,21 @@ export class Gateway {
     if (!route) return undefined;
     const anonymous = { ...principalForAccessKey(undefined), account: principalForAccessKey(keyId).account };
     const base = this.context(service, "-", anonymous, region, requestId, originOf(req));
-    const ctx: RouteContext = { ...base, host, authenticate: () => authenticate(req, info, this.options, this.credentials) };
+    const ctx: RouteContext = {
+      ...base,
+      host,
+      authenticate: () => authenticate(req, info, this.options, this.credentials),
+      authorize: async (operation, input, principal) =>
+        this.authorizer.authorize({
+          principal,
+          service: info.id,
+          operation,
+          input,
+          account: principal.account,
+          region,
+          origin: base.origin,
+        }),
+    };
     return route(req, ctx);
   }
 

@@ -18,6 +18,8 @@ export interface ActionCheck {
  * region), so declarations can read resource policies and tags; they must not change state.
  */
 export interface OperationAuthorization {
+  /** Not an API operation: what the service's own HTTP route authorizes (function URL requests). */
+  httpRoute?: true;
   /** e.g. "s3:GetObject"; not always the operation's name (ListObjectsV2 → s3:ListBucket). */
   action: string;
   /** The action for this particular request where it depends on the input (s3:GetObjectVersion for a VersionId). */

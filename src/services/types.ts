@@ -77,6 +77,8 @@ export interface RouteContext extends RequestContext {
   host: HostInfo;
   /** Authenticates the request as the API pipeline would (SigV4 when enforced), for routes that need a caller. */
   authenticate(): Promise<Principal>;
+  /** Authorizes an operation of this service for a caller as the API pipeline does (IAM under --enforce-iam). */
+  authorize(operation: string, input: Record<string, unknown>, principal: Principal): Promise<void>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers are typed individually by their SDK input/output types.

@@ -80,6 +80,11 @@ export const authorization: AuthorizationTable = {
   DeleteFunction: onFunction("lambda:DeleteFunction"),
   ListFunctions: { action: "lambda:ListFunctions" },
   Invoke: onFunction("lambda:InvokeFunction"),
+  // Not an API operation: requests to a function URL, authorized by the URL route (urls.ts).
+  InvokeFunctionUrl: onFunction("lambda:InvokeFunctionUrl", {
+    httpRoute: true,
+    context: (i) => ({ "lambda:functionurlauthtype": i.AuthType as string | undefined }),
+  }),
   PublishVersion: onFunction("lambda:PublishVersion"),
   ListVersionsByFunction: onFunction("lambda:ListVersionsByFunction"),
   CreateAlias: onFunction("lambda:CreateAlias"),

@@ -4,7 +4,6 @@ import { AwsError } from "../../protocol/errors.js";
 import { type HttpRequest, type HttpResponse, parseQueryString } from "../../protocol/http.js";
 import type { Principal, RouteContext } from "../types.js";
 import { invokeFunction } from "./invoke.js";
-import { functionPolicy } from "./permissions.js";
 import { findUrl, type UrlRecord } from "./url-configs.js";
 
 /**
@@ -30,7 +29,7 @@ export async function functionUrlRoute(req: HttpRequest, ctx: RouteContext): Pro
     caller = await signedCaller(ctx);
     if (!caller) return message(403, "Forbidden");
   }
-  if (!allowedByPolicy(ctx, account, region, record, caller)) return message(403, "Forbidden");
+  if (!(await permitted(ctx, account, region, record, caller))) return message(403, "Forbidden");
   let body: Buffer;
   try {
     body = await readBody(req.body, PAYLOAD_LIMIT);
@@ -77,21 +76,28 @@ async function signedCaller(ctx: RouteContext): Promise<Principal | undefined> {
 }
 
 /**
- * With IAM enforcement, the function's resource policy must grant lambda:InvokeFunctionUrl to callers
- * from elsewhere (everyone for NONE; other accounts for AWS_IAM). Same-account IAM callers are checked
- * by their identity policies in the API pipeline's terms, which function URLs do not go through.
+ * Under --enforce-iam the caller needs lambda:InvokeFunctionUrl: an IAM caller from its identity policies or
+ * the function's policy, an anonymous one (AuthType NONE) from the function's policy alone, as on AWS.
  */
-function allowedByPolicy(ctx: RouteContext, account: string, region: string, record: UrlRecord, caller: Principal | undefined): boolean {
-  if (ctx.runtime.options.enforceIam !== true) return true;
-  if (caller && caller.account === account) return true;
-  const policy = functionPolicy(ctx.runtime.storeFor(account, region), record.functionName, record.qualifier);
-  return (policy?.Statement ?? []).some((s) => {
-    const action = [s.Action].flat();
-    if (!action.some((a) => a === "*" || a === "lambda:*" || a === "lambda:InvokeFunctionUrl")) return false;
-    if (s.Principal === "*") return true;
-    const aws = typeof s.Principal === "object" && "AWS" in s.Principal ? s.Principal.AWS : undefined;
-    return caller !== undefined && (aws === caller.account || aws === caller.arn || aws === `arn:aws:iam::${caller.account}:root`);
-  });
+async function permitted(
+  ctx: RouteContext,
+  account: string,
+  region: string,
+  record: UrlRecord,
+  caller: Principal | undefined,
+): Promise<boolean> {
+  const input = {
+    FunctionName: `arn:aws:lambda:${region}:${account}:function:${record.functionName}`,
+    Qualifier: record.qualifier,
+    AuthType: record.authType,
+  };
+  try {
+    await ctx.authorize("InvokeFunctionUrl", input, caller ?? ctx.principal);
+    return true;
+  } catch (err) {
+    if (err instanceof AwsError) return false;
+    throw err;
+  }
 }
 
 /** The payload format 2.0 event of an HTTP request. */

@@ -77,6 +77,7 @@ async function upload(ctx: RouteContext, bucketName: string, form: Form): Promis
   if (!file) throw invalidArgument("POST requires exactly one file upload per request.", "file", 0);
   // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's own literal ${filename} placeholder
   const key = rawKey.replaceAll("${filename}", file.filename);
+  await ctx.authorize("PutObject", { Bucket: bucketName, Key: key }, principal); // IAM and the bucket policy, under --enforce-iam
   const putCtx: RequestContext = {
     ...ctx,
     operation: "PutObject",

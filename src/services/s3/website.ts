@@ -169,6 +169,8 @@ function readerFor(ctx: RouteContext, bucket: BucketRecord, req: HttpRequest): R
   const owner: RequestContext = { ...ctx, account: bucket.owner, operation: head ? "HeadObject" : "GetObject" };
   return async (key, status, conditional) => {
     const input: GetObjectRequest = { Bucket: bucket.name, Key: key, ...(conditional ? readConditions(req) : {}) };
+    // Website visitors are anonymous: under --enforce-iam the bucket policy must make the objects public, as on AWS.
+    await ctx.authorize(head ? "HeadObject" : "GetObject", { Bucket: bucket.name, Key: key }, ctx.principal);
     const output = await (head ? headObject(input, owner) : getObject(input, owner));
     if (output.WebsiteRedirectLocation) {
       (output as { Body?: Readable }).Body?.destroy();
