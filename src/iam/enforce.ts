@@ -8,7 +8,7 @@ import type { ConditionContext } from "./conditions.js";
 import { type ActionCheck, type OperationAuthorization, requestTags } from "./declarations.js";
 import { type EvaluationResult, evaluate } from "./engine.js";
 import { evaluationPrincipal } from "./identity.js";
-import { type CallerPolicies, callerPolicies, PolicyCache } from "./policy-cache.js";
+import { type CallerPolicies, PolicyCache } from "./policy-cache.js";
 import type { Policy } from "./policy.js";
 
 /** "deny" enforces; "log" allows everything but reports each request that would have been denied. */
@@ -89,7 +89,7 @@ export class IamEnforcer implements Authorizer {
   ): Denial | undefined {
     const { principal } = request;
     const governed = principal.type === "user" || principal.type === "assumed-role" || principal.type === "federated";
-    const caller = governed ? callerPolicies(this.state, this.cache, principal) : undefined;
+    const caller = governed ? this.cache.callerPolicies(this.state, principal) : undefined;
     const context = this.conditionContext(request, declaration, ctx, caller);
     const evalPrincipal = evaluationPrincipal(principal, this.state);
     for (const { action, resources } of checks) {

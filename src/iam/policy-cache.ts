@@ -10,6 +10,20 @@ const MAX_CACHED = 10_000;
 export class PolicyCache {
   /** By kind, then by the document itself: the stored strings are looked up as they are (their hashes are cached). */
   private readonly parsed = new Map<PolicyKind, Map<string, Policy | null>>();
+  /** What governs each caller, valid while IAM and STS state stay unchanged (the stamp says since when). */
+  private readonly callers = new Map<string, { stamp: string; policies: CallerPolicies }>();
+
+  /** callerPolicies(), reused until any IAM or STS state changes. */
+  callerPolicies(state: StateBackend, principal: Principal): CallerPolicies {
+    const stamp = `${state.changes("iam")}/${state.changes("sts")}`;
+    const key = `${principal.arn}|${principal.accessKeyId ?? ""}`;
+    const cached = this.callers.get(key);
+    if (cached?.stamp === stamp) return cached.policies;
+    const policies = callerPolicies(state, this, principal);
+    if (this.callers.size >= MAX_CACHED) this.callers.clear();
+    this.callers.set(key, { stamp, policies });
+    return policies;
+  }
 
   /** The parsed policy, or undefined for a document IAM would reject (a stored resource policy we cannot read). */
   get(document: string, kind: PolicyKind): Policy | undefined {

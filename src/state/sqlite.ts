@@ -6,6 +6,7 @@ import {
   type ChangeSink,
   type Collection,
   type CollectionOptions,
+  ChangeCounter,
   memoryCollection,
   type Scope,
   type ScopeStore,
@@ -98,6 +99,7 @@ export class SqliteBackend implements StateBackend {
   private readonly db: Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly loaded = new Map<string, LoadedScope>();
+  private readonly counter = new ChangeCounter();
 
   constructor(readonly dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -144,7 +146,12 @@ export class SqliteBackend implements StateBackend {
       if (service && entry.scope.service !== service) continue;
       entry.live = false;
       this.loaded.delete(key);
+      this.counter.bump(entry.scope.service);
     }
+  }
+
+  changes(service: string): number {
+    return this.counter.get(service);
   }
 
   close(): void {
@@ -171,7 +178,8 @@ export class SqliteBackend implements StateBackend {
     if (!collection) {
       // A handle kept across a reset gets an empty, unsaved collection, like MemoryBackend's orphaned maps.
       const rows = entry.live ? this.rowsOf(entry.scope, name) : [];
-      collection = memoryCollection<unknown>(name, options, entry.sink, rows);
+      const service = entry.scope.service;
+      collection = memoryCollection<unknown>(name, options, entry.sink, rows, () => this.counter.bump(service));
       entry.collections.set(name, collection);
     }
     return collection;

@@ -53,6 +53,8 @@ export interface StateBackend {
   transaction<T>(fn: () => T): T;
   /** Wipes one service's state, or everything. */
   reset(service?: string): void;
+  /** A number that changes whenever the service's state does: a stamp for caches derived from that state. */
+  changes(service: string): number;
   close(): void;
 }
 
@@ -73,6 +75,7 @@ export function memoryCollection<V>(
   options: CollectionOptions,
   sink?: ChangeSink,
   initial?: Iterable<[string, V]>,
+  onChange: () => void = () => {},
 ): Collection<V> {
   const map: Map<string, V> | BTree<string, V> = options.sorted ? new BTree<string, V>(undefined, compareCodePoints) : new Map<string, V>();
   for (const [k, v] of initial ?? []) map.set(k, v);
@@ -85,11 +88,13 @@ export function memoryCollection<V>(
     set(key, value) {
       sink?.put(name, key, value);
       map.set(key, value);
+      onChange();
     },
     delete(key) {
       if (!map.has(key)) return false;
       sink?.remove(name, key);
       map.delete(key);
+      onChange();
       return true;
     },
     keys: () => map.keys(),
@@ -100,6 +105,7 @@ export function memoryCollection<V>(
     clear() {
       sink?.clear(name);
       map.clear();
+      onChange();
     },
   };
 }
@@ -124,9 +130,23 @@ export function compareCodePoints(a: string, b: string): number {
 
 export const scopeKey = (s: Scope) => `${s.service}/${s.account}/${s.region}`;
 
+/** Counts writes per service, for StateBackend.changes(). */
+export class ChangeCounter {
+  private readonly counts = new Map<string, number>();
+
+  bump(service: string): void {
+    this.counts.set(service, (this.counts.get(service) ?? 0) + 1);
+  }
+
+  get(service: string): number {
+    return this.counts.get(service) ?? 0;
+  }
+}
+
 /** The default backend: everything in memory, gone when the process ends. */
 export class MemoryBackend implements StateBackend {
   readonly persistent = false;
+  private readonly counter = new ChangeCounter();
   private readonly stores = new Map<string, { scope: Scope; collections: Map<string, Collection<unknown>> }>();
 
   scope(scope: Scope): ScopeStore {
@@ -137,11 +157,12 @@ export class MemoryBackend implements StateBackend {
       this.stores.set(key, entry);
     }
     const { collections } = entry;
+    const changed = () => this.counter.bump(scope.service);
     return {
       collection<V>(name: string, options: CollectionOptions = {}): Collection<V> {
         let c = collections.get(name);
         if (!c) {
-          c = memoryCollection<unknown>(name, options);
+          c = memoryCollection<unknown>(name, options, undefined, undefined, changed);
           collections.set(name, c);
         }
         return c as Collection<V>;
@@ -159,8 +180,15 @@ export class MemoryBackend implements StateBackend {
 
   reset(service?: string): void {
     for (const [key, entry] of this.stores) {
-      if (!service || entry.scope.service === service) this.stores.delete(key);
+      if (!service || entry.scope.service === service) {
+        this.stores.delete(key);
+        this.counter.bump(entry.scope.service);
+      }
     }
+  }
+
+  changes(service: string): number {
+    return this.counter.get(service);
   }
 
   close(): void {}

@@ -14,6 +14,7 @@ import {
   PutRolePolicyCommand,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
+  DeleteUserPolicyCommand,
 } from "@aws-sdk/client-iam";
 import {
   CreateBucketCommand,
@@ -360,4 +361,19 @@ test("root and the default test keys are the account root: allowed without any p
   const identity = await new STSClient(config()).send(new GetCallerIdentityCommand({}));
   assert.equal(identity.Arn, `arn:aws:iam::${ACCOUNT}:root`);
   await s3().send(new ListBucketsCommand({}));
+});
+
+test("a policy change applies to the very next request of a caller (cached decisions are invalidated)", async () => {
+  const keys = await user("changing-user");
+  await rejectsWith(s3(keys).send(new ListBucketsCommand({})), "AccessDenied", 403);
+  await iam().send(
+    new PutUserPolicyCommand({
+      UserName: "changing-user",
+      PolicyName: "list",
+      PolicyDocument: policy({ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }),
+    }),
+  );
+  await s3(keys).send(new ListBucketsCommand({}));
+  await iam().send(new DeleteUserPolicyCommand({ UserName: "changing-user", PolicyName: "list" }));
+  await rejectsWith(s3(keys).send(new ListBucketsCommand({})), "AccessDenied", 403);
 });
