@@ -70,31 +70,13 @@ function checkRule(rule: LifecycleRule): LifecycleRule {
   checkExpiration(rule, tagged);
   const noncurrent = rule.NoncurrentVersionExpiration;
   if (noncurrent) {
-    if (!positive(noncurrent.NoncurrentDays)) {
-      throw invalidArgument(
-        "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
-        "NoncurrentDays",
-        noncurrent.NoncurrentDays,
-      );
-    }
+    requirePositive("NoncurrentDays", "NoncurrentVersionExpiration", noncurrent.NoncurrentDays);
     const newer = noncurrent.NewerNoncurrentVersions;
-    if (newer !== undefined && (!positive(newer) || newer > 100)) {
-      throw invalidArgument(
-        "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer up to 100",
-        "NewerNoncurrentVersions",
-        newer,
-      );
-    }
+    if (newer !== undefined) requirePositive("NewerNoncurrentVersions", "NoncurrentVersionExpiration", newer, 100);
   }
   const abort = rule.AbortIncompleteMultipartUpload;
   if (abort) {
-    if (!positive(abort.DaysAfterInitiation)) {
-      throw invalidArgument(
-        "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer",
-        "DaysAfterInitiation",
-        abort.DaysAfterInitiation,
-      );
-    }
+    requirePositive("DaysAfterInitiation", "AbortIncompleteMultipartUpload", abort.DaysAfterInitiation);
     if (tagged) throw new InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.");
   }
   for (const transition of rule.Transitions ?? []) checkTransition(transition.Days, transition.StorageClass);
@@ -103,14 +85,19 @@ function checkRule(rule: LifecycleRule): LifecycleRule {
 
 const positive = (n: number | undefined) => n !== undefined && Number.isInteger(n) && n > 0;
 
+/** S3's check of a rule's day counts: "'<field>' for <action> action must be a positive integer[ up to <max>]". */
+function requirePositive(field: string, action: string, value: number | undefined, max?: number): void {
+  if (positive(value) && (max === undefined || (value as number) <= max)) return;
+  const limit = max === undefined ? "" : ` up to ${max}`;
+  throw invalidArgument(`'${field}' for ${action} action must be a positive integer${limit}`, field, value);
+}
+
 function checkExpiration(rule: LifecycleRule, tagged: boolean): void {
   const expiration = rule.Expiration;
   if (!expiration) return;
   const given = [expiration.Days, expiration.Date, expiration.ExpiredObjectDeleteMarker].filter((v) => v !== undefined);
   if (given.length !== 1) throw malformedXml();
-  if (expiration.Days !== undefined && !positive(expiration.Days)) {
-    throw invalidArgument("'Days' for Expiration action must be a positive integer", "Days", expiration.Days);
-  }
+  if (expiration.Days !== undefined) requirePositive("Days", "Expiration", expiration.Days);
   if (expiration.Date !== undefined && expiration.Date.getTime() % DEFAULT_DAY_MS !== 0) {
     throw invalidArgument("'Date' must be at midnight GMT", "Date", expiration.Date.toISOString());
   }
