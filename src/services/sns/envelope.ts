@@ -1,4 +1,5 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sns";
+import { invalid } from "./errors.js";
 import type { Signer } from "./signing.js";
 
 /** A published message as it travels to subscribers. */
@@ -108,4 +109,22 @@ function envelopeAttributes(attributes: Record<string, MessageAttributeValue>): 
 export function formatEnvelope(envelope: Record<string, unknown>): string {
   const lines = Object.entries(envelope).map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`);
   return `{\n${lines.join(",\n")}\n}`;
+}
+
+/** MessageStructure=json: one message per protocol (or push platform), with a required default. */
+export function perProtocolMessages(structure: string, message: string): Record<string, string> {
+  if (structure !== "json") throw invalid("MessageStructure");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    throw invalid("Message Structure - JSON message body failed to parse");
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw invalid("Message Structure - JSON message body failed to parse");
+  const messages = parsed as Record<string, unknown>;
+  if (typeof messages.default !== "string") throw invalid("Message Structure - No default entry in JSON message body");
+  const out: Record<string, string> = {};
+  for (const [protocol, text] of Object.entries(messages)) out[protocol] = typeof text === "string" ? text : JSON.stringify(text);
+  return out;
 }

@@ -23,6 +23,7 @@ import { errorClass } from "../../protocol/errors.js";
 import type { ScopeStore } from "../../state/store.js";
 import type { RequestContext } from "../types.js";
 import { recordDelivery } from "./delivery.js";
+import { perProtocolMessages } from "./envelope.js";
 import { invalid, NotFound } from "./errors.js";
 import type { PlatformApplicationRecord, PlatformEndpointRecord } from "./model.js";
 import { pageAfter } from "./paging.js";
@@ -173,27 +174,16 @@ export function publishToEndpoint(input: PublishInput, ctx: RequestContext): Pub
     endpoint: endpoint.arn,
     messageId,
     subject: input.Subject,
-    message: input.MessageStructure === "json" ? platformMessage(message, app.platform) : message,
+    message:
+      input.MessageStructure === undefined ? message : platformMessage(perProtocolMessages(input.MessageStructure, message), app.platform),
     messageAttributes: input.MessageAttributes,
     timestamp: new Date(ctx.runtime.now()).toISOString(),
   });
   return { MessageId: messageId };
 }
 
-/** With MessageStructure json, a push carries its platform's entry (e.g. "GCM", "APNS") or the default. */
-function platformMessage(message: string, platform: string): string {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    throw invalid("Message Structure - JSON message body failed to parse");
-  }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
-    throw invalid("Message Structure - JSON message body failed to parse");
-  const chosen = parsed[platform] ?? parsed.default;
-  if (chosen === undefined) throw invalid("Message Structure - No default entry in JSON message body");
-  return typeof chosen === "string" ? chosen : JSON.stringify(chosen);
-}
+/** A push carries its platform's entry (e.g. "GCM", "APNS") or the default. */
+const platformMessage = (messages: Record<string, string>, platform: string) => messages[platform] ?? messages.default;
 
 function findApplication(ctx: RequestContext, arn: string | undefined): PlatformApplicationRecord {
   if (!/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:app\/[A-Z_]+\/.+$/.test(arn ?? "")) throw invalid("PlatformApplicationArn");

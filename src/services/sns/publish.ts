@@ -10,7 +10,7 @@ import type {
 import { AwsError } from "../../protocol/errors.js";
 import type { RequestContext } from "../types.js";
 import { deliver, deliveryFor, recordDelivery } from "./delivery.js";
-import { messageFor, type SnsMessage } from "./envelope.js";
+import { messageFor, perProtocolMessages, type SnsMessage } from "./envelope.js";
 import {
   BatchEntryIdsNotDistinct,
   BatchRequestTooLong,
@@ -161,23 +161,6 @@ function isJsonArray(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function perProtocolMessages(structure: string, message: string): Record<string, string> {
-  if (structure !== "json") throw invalid("MessageStructure");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    throw invalid("Message Structure - JSON message body failed to parse");
-  }
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
-    throw invalid("Message Structure - JSON message body failed to parse");
-  const messages = parsed as Record<string, unknown>;
-  if (typeof messages.default !== "string") throw invalid("Message Structure - No default entry in JSON message body");
-  const out: Record<string, string> = {};
-  for (const [protocol, text] of Object.entries(messages)) out[protocol] = typeof text === "string" ? text : JSON.stringify(text);
-  return out;
 }
 
 function fifoFields(topic: TopicRecord, entry: Entry, message: string): Partial<SnsMessage> {
