@@ -9,6 +9,7 @@ import type {
   UpdateFunctionEventInvokeConfigRequest,
 } from "@aws-sdk/client-lambda";
 import { AwsError, ValidationFailure, type ValidationIssue } from "../../protocol/errors.js";
+import { page } from "./paging.js";
 import type { RequestContext, ServiceRuntime } from "../types.js";
 import { functionArn } from "./config.js";
 import { InvalidParameterValueException, ResourceNotFoundException } from "./errors.js";
@@ -28,7 +29,6 @@ export interface StoredInvokeConfig {
 type WithInvokeConfigs = FunctionRecord & { eventInvokeConfigs?: Record<string, StoredInvokeConfig> };
 
 const DESTINATION_PATTERN = /^$|^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
-const PAGE_LIMIT = 50;
 
 /** The settings that apply to an invocation of `qualifier` (undefined: $LATEST). */
 export function invokeConfigOf(record: FunctionRecord, qualifier: string | undefined): StoredInvokeConfig | undefined {
@@ -99,17 +99,9 @@ export function listFunctionEventInvokeConfigs(
 ): ListFunctionEventInvokeConfigsResponse {
   const { name } = nameAndQualifier(input.FunctionName as string, undefined);
   const record = requireFunction(ctx, name) as WithInvokeConfigs;
-  if (input.MaxItems !== undefined && (input.MaxItems < 1 || input.MaxItems > PAGE_LIMIT)) {
-    const constraint =
-      input.MaxItems < 1 ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 50";
-    throw new ValidationFailure([{ path: "maxItems", value: input.MaxItems, constraint, kind: "range" }]);
-  }
   const all = Object.values(record.eventInvokeConfigs ?? {}).sort((a, b) => a.LastModified - b.LastModified);
-  const start = input.Marker === undefined ? 0 : Number(Buffer.from(input.Marker, "base64url").toString("utf8"));
-  if (!Number.isInteger(start) || start < 0) throw new InvalidParameterValueException("Invalid Marker value.");
-  const limit = input.MaxItems ?? PAGE_LIMIT;
-  const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString("base64url") : undefined;
-  return { FunctionEventInvokeConfigs: all.slice(start, start + limit).map(output), NextMarker: next };
+  const { items, next } = page(all, input.Marker, input.MaxItems);
+  return { FunctionEventInvokeConfigs: items.map(output), NextMarker: next };
 }
 
 function notConfigured(arn: string): AwsError {

@@ -23,6 +23,7 @@ import type {
 } from "@aws-sdk/client-lambda";
 import { ValidationFailure } from "../../protocol/errors.js";
 import type { Collection, ScopeStore } from "../../state/store.js";
+import { page } from "./paging.js";
 import type { RequestContext, ServiceRuntime } from "../types.js";
 import { type StoredCode, storeCode } from "./code.js";
 import { lambdaTimestamp } from "./config.js";
@@ -64,7 +65,6 @@ interface LayerRecord {
 
 const LAYER_NAME = /^(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:)?([a-zA-Z0-9-_]+)$/;
 export const LAYER_VERSION_ARN = /^arn:[a-zA-Z0-9-]+:lambda:([a-zA-Z0-9-]+):(\d{12}):layer:([a-zA-Z0-9-_]+):([0-9]+)$/;
-const PAGE_LIMIT = 50;
 const STATEMENT_ID = /^([a-zA-Z0-9-_]+)$/;
 const NOT_FOUND = "The resource you requested does not exist.";
 
@@ -173,19 +173,6 @@ function liveVersions(record: LayerRecord): LayerVersionRecord[] {
   return Object.values(record.versions)
     .filter((v) => !v.deleted)
     .sort((a, b) => b.version - a.version);
-}
-
-function page<T>(items: T[], marker: string | undefined, maxItems: number | undefined): { items: T[]; next?: string } {
-  if (maxItems !== undefined && (maxItems < 1 || maxItems > PAGE_LIMIT)) {
-    const constraint =
-      maxItems < 1 ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 50";
-    throw new ValidationFailure([{ path: "maxItems", value: maxItems, constraint, kind: "range" }]);
-  }
-  const start = marker === undefined ? 0 : Number(Buffer.from(marker, "base64url").toString("utf8"));
-  if (!Number.isInteger(start) || start < 0) throw new InvalidParameterValueException("Invalid Marker value.");
-  const limit = maxItems ?? PAGE_LIMIT;
-  const next = start + limit < items.length ? Buffer.from(String(start + limit)).toString("base64url") : undefined;
-  return { items: items.slice(start, start + limit), next };
 }
 
 export function listLayers(input: ListLayersRequest, ctx: RequestContext): ListLayersResponse {

@@ -10,6 +10,7 @@ import type {
 } from "@aws-sdk/client-lambda";
 import { errorClass, ValidationFailure } from "../../protocol/errors.js";
 import type { Collection, ScopeStore } from "../../state/store.js";
+import { page } from "./paging.js";
 import type { RequestContext } from "../types.js";
 import { invocationTarget } from "./async-invoke.js";
 import { reservedConcurrency } from "./concurrency.js";
@@ -32,8 +33,6 @@ interface ProvisionedRecord {
   statusReason?: string;
   lastModified: string;
 }
-
-const PAGE_LIMIT = 50;
 
 /** Keyed `name:qualifier`. */
 function configs(store: ScopeStore): Collection<ProvisionedRecord> {
@@ -156,21 +155,11 @@ export function listProvisionedConcurrencyConfigs(
 ): ListProvisionedConcurrencyConfigsResponse {
   const { name } = nameAndQualifier(input.FunctionName as string, undefined);
   requireFunction(ctx, name);
-  const max = input.MaxItems;
-  if (max !== undefined && (max < 1 || max > PAGE_LIMIT)) {
-    const constraint = max < 1 ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 50";
-    throw new ValidationFailure([{ path: "maxItems", value: max, constraint, kind: "range" }]);
-  }
   const all = [...configs(ctx.store).entriesFrom(`${name}:`)].filter(([k]) => k.startsWith(`${name}:`)).map(([, r]) => r);
-  const start = input.Marker === undefined ? 0 : Number(Buffer.from(input.Marker, "base64url").toString("utf8"));
-  if (!Number.isInteger(start) || start < 0) throw new InvalidParameterValueException("Invalid Marker value.");
-  const limit = max ?? PAGE_LIMIT;
+  const { items, next } = page(all, input.Marker, input.MaxItems);
   return {
-    ProvisionedConcurrencyConfigs: all.slice(start, start + limit).map((r) => ({
-      FunctionArn: functionArn(ctx, r.functionName, r.qualifier),
-      ...describe(r),
-    })),
-    NextMarker: start + limit < all.length ? Buffer.from(String(start + limit)).toString("base64url") : undefined,
+    ProvisionedConcurrencyConfigs: items.map((r) => ({ FunctionArn: functionArn(ctx, r.functionName, r.qualifier), ...describe(r) })),
+    NextMarker: next,
   };
 }
 

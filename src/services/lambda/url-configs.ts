@@ -14,6 +14,7 @@ import type {
 } from "@aws-sdk/client-lambda";
 import { ValidationFailure } from "../../protocol/errors.js";
 import type { Collection, ScopeStore } from "../../state/store.js";
+import { page } from "./paging.js";
 import type { RequestContext, ServiceRuntime } from "../types.js";
 import { functionArn } from "./config.js";
 import { InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException } from "./errors.js";
@@ -33,7 +34,6 @@ export interface UrlRecord {
 
 const ALIAS_QUALIFIER = /^(?!^\d+$)[0-9a-zA-Z-_]+$/;
 const MAX_AGE_LIMIT = 86_400;
-const PAGE_LIMIT = 50;
 const NOT_FOUND = "The resource you requested does not exist.";
 
 /** URL configurations by `name` or `name:alias`. */
@@ -177,17 +177,9 @@ export function deleteFunctionUrlConfig(input: DeleteFunctionUrlConfigRequest, c
 export function listFunctionUrlConfigs(input: ListFunctionUrlConfigsRequest, ctx: RequestContext): ListFunctionUrlConfigsResponse {
   const { name } = nameAndQualifier(input.FunctionName as string, undefined);
   requireFunction(ctx, name);
-  const max = input.MaxItems;
-  if (max !== undefined && (max < 1 || max > PAGE_LIMIT)) {
-    const constraint = max < 1 ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 50";
-    throw new ValidationFailure([{ path: "maxItems", value: max, constraint, kind: "range" }]);
-  }
   const all = [...urls(ctx.store).entriesFrom(name)].filter(([key]) => key === name || key.startsWith(`${name}:`)).map(([, r]) => r);
-  const start = input.Marker === undefined ? 0 : Number(Buffer.from(input.Marker, "base64url").toString("utf8"));
-  if (!Number.isInteger(start) || start < 0) throw new InvalidParameterValueException("Invalid Marker value.");
-  const limit = max ?? PAGE_LIMIT;
-  const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString("base64url") : undefined;
-  return { FunctionUrlConfigs: all.slice(start, start + limit).map((r) => describe(ctx, r)), NextMarker: next };
+  const { items, next } = page(all, input.Marker, input.MaxItems);
+  return { FunctionUrlConfigs: items.map((r) => describe(ctx, r)), NextMarker: next };
 }
 
 /** A deleted function's URLs go with it (and an alias's, should it be deleted while the function stays). */

@@ -14,6 +14,7 @@ import type {
   UpdateAliasRequest,
 } from "@aws-sdk/client-lambda";
 import { ValidationFailure } from "../../protocol/errors.js";
+import { page } from "./paging.js";
 import type { RequestContext } from "../types.js";
 import { functionArn, lambdaTimestamp } from "./config.js";
 import {
@@ -62,21 +63,8 @@ export function publishVersion(input: PublishVersionRequest, ctx: RequestContext
   return published;
 }
 
-const PAGE_LIMIT = 50;
-
-/** Lists from an opaque offset marker, at most 50 a page. */
-function paged<T>(items: T[], marker: string | undefined, maxItems: number | undefined): { page: T[]; next?: string } {
-  if (maxItems !== undefined && (maxItems < 1 || maxItems > 10_000)) {
-    const constraint =
-      maxItems < 1 ? "Member must have value greater than or equal to 1" : "Member must have value less than or equal to 10000";
-    throw new ValidationFailure([{ path: "maxItems", value: maxItems, constraint, kind: "range" }]);
-  }
-  const start = marker === undefined ? 0 : Number.parseInt(Buffer.from(marker, "base64url").toString("utf8"), 10);
-  if (!Number.isInteger(start) || start < 0) throw new InvalidParameterValueException("Invalid Marker value.");
-  const limit = Math.min(maxItems ?? PAGE_LIMIT, PAGE_LIMIT);
-  const page = items.slice(start, start + limit);
-  return { page, next: start + limit < items.length ? Buffer.from(String(start + limit)).toString("base64url") : undefined };
-}
+/** ListVersionsByFunction and ListAliases accept MaxItems up to 10,000. */
+const MAX_ITEMS = 10_000;
 
 export function listVersionsByFunction(input: ListVersionsByFunctionRequest, ctx: RequestContext): ListVersionsByFunctionResponse {
   const { name } = nameAndQualifier(input.FunctionName as string, undefined);
@@ -87,8 +75,8 @@ export function listVersionsByFunction(input: ListVersionsByFunctionRequest, ctx
       .sort((a, b) => Number(a) - Number(b))
       .map((v) => record.versions[v]),
   ];
-  const { page, next } = paged(all, input.Marker, input.MaxItems);
-  return { Versions: page, NextMarker: next };
+  const { items, next } = page(all, input.Marker, input.MaxItems, MAX_ITEMS);
+  return { Versions: items, NextMarker: next };
 }
 
 // ---- Aliases -----------------------------------------------------------------------------------------
@@ -204,6 +192,6 @@ export function listAliases(input: ListAliasesRequest, ctx: RequestContext): Lis
     .sort()
     .map((a) => record.aliases[a])
     .filter((a) => input.FunctionVersion === undefined || a.FunctionVersion === input.FunctionVersion);
-  const { page, next } = paged(all, input.Marker, input.MaxItems);
-  return { Aliases: page, NextMarker: next };
+  const { items, next } = page(all, input.Marker, input.MaxItems, MAX_ITEMS);
+  return { Aliases: items, NextMarker: next };
 }
