@@ -99,3 +99,39 @@ export function holders(
     ...[...store.roles.values()].map((r) => ({ kind: "role" as const, name: r.RoleName, id: r.RoleId, record: r })),
   ];
 }
+
+export interface TagInput {
+  Tags?: { Key?: string; Value?: string }[];
+  TagKeys?: string[];
+  Marker?: string;
+  MaxItems?: number;
+}
+
+/**
+ * An IAM entity's Tag…, Untag… and List…Tags operations, given how a request names the entity (`find`,
+ * which throws IAM's not-found error) and how the entity is stored back. `findForList` reads it where
+ * listing allows more than changing (AWS managed policies can be listed, not tagged).
+ */
+export function tagOperations<I, R extends { Tags: Tag[] }>(
+  find: (input: I, ctx: RequestContext) => R,
+  save: (ctx: RequestContext, record: R) => void,
+  findForList = find,
+) {
+  return {
+    tag(input: I & TagInput, ctx: RequestContext): Record<string, never> {
+      const record = find(input, ctx);
+      save(ctx, { ...record, Tags: checkTags(record.Tags, input.Tags as Tag[]) });
+      return {};
+    },
+    untag(input: I & TagInput, ctx: RequestContext): Record<string, never> {
+      const record = find(input, ctx);
+      const removed = new Set(input.TagKeys ?? []);
+      save(ctx, { ...record, Tags: record.Tags.filter((t) => !removed.has(t.Key)) });
+      return {};
+    },
+    list(input: I & TagInput, ctx: RequestContext): { Tags: Tag[]; IsTruncated: boolean; Marker?: string } {
+      const { items, IsTruncated, Marker } = page(findForList(input, ctx).Tags, input.Marker, input.MaxItems);
+      return { Tags: items, IsTruncated, Marker };
+    },
+  };
+}

@@ -17,6 +17,7 @@ import {
   NoSuchEntity,
   page,
   ValidationError,
+  tagOperations,
 } from "./common.js";
 import { getUserRecord, userView } from "./users.js";
 
@@ -173,23 +174,10 @@ export function listMFADevices(input: Iam.ListMFADevicesRequest, ctx: RequestCon
   return { MFADevices: items, IsTruncated, Marker };
 }
 
-export function tagMFADevice(input: Iam.TagMFADeviceRequest, ctx: RequestContext): Record<string, never> {
-  const store = iam(ctx);
-  const device = deviceRecord(store, input.SerialNumber as string);
-  store.mfaDevices.set(device.SerialNumber, { ...device, Tags: checkTags(device.Tags, input.Tags as Tag[]) });
-  return {};
-}
-
-export function untagMFADevice(input: Iam.UntagMFADeviceRequest, ctx: RequestContext): Record<string, never> {
-  const store = iam(ctx);
-  const device = deviceRecord(store, input.SerialNumber as string);
-  const removed = new Set(input.TagKeys ?? []);
-  store.mfaDevices.set(device.SerialNumber, { ...device, Tags: device.Tags.filter((t) => !removed.has(t.Key)) });
-  return {};
-}
-
-export function listMFADeviceTags(input: Iam.ListMFADeviceTagsRequest, ctx: RequestContext): Iam.ListMFADeviceTagsResponse {
-  const device = deviceRecord(iam(ctx), input.SerialNumber as string);
-  const { items, IsTruncated, Marker } = page(device.Tags, input.Marker, input.MaxItems);
-  return { Tags: items, IsTruncated, Marker };
-}
+const deviceTags = tagOperations(
+  (i: { SerialNumber?: string }, ctx) => deviceRecord(iam(ctx), i.SerialNumber as string),
+  (ctx, device) => iam(ctx).mfaDevices.set(device.SerialNumber, device),
+);
+export const tagMFADevice = deviceTags.tag;
+export const untagMFADevice = deviceTags.untag;
+export const listMFADeviceTags = deviceTags.list;

@@ -1,7 +1,17 @@
 import type * as Iam from "@aws-sdk/client-iam";
 import type { IamCollections, OidcProviderRecord, Tag } from "../../iam/records.js";
 import type { RequestContext } from "../types.js";
-import { checkTags, date, EntityAlreadyExists, iam, InvalidInput, LimitExceeded, NoSuchEntity, page, ValidationError } from "./common.js";
+import {
+  checkTags,
+  date,
+  EntityAlreadyExists,
+  iam,
+  InvalidInput,
+  LimitExceeded,
+  NoSuchEntity,
+  ValidationError,
+  tagOperations,
+} from "./common.js";
 
 /** IAM's quotas for one OIDC provider. */
 const MAX_CLIENT_IDS = 100;
@@ -113,23 +123,10 @@ export function updateOpenIDConnectProviderThumbprint(input: Iam.UpdateOpenIDCon
   return update(ctx, input.OpenIDConnectProviderArn as string, () => ({ ThumbprintList: checkThumbprints(input.ThumbprintList ?? []) }));
 }
 
-export function tagOpenIDConnectProvider(input: Iam.TagOpenIDConnectProviderRequest, ctx: RequestContext) {
-  return update(ctx, input.OpenIDConnectProviderArn as string, (p) => ({ Tags: checkTags(p.Tags, input.Tags as Tag[]) }));
-}
-
-export function untagOpenIDConnectProvider(input: Iam.UntagOpenIDConnectProviderRequest, ctx: RequestContext) {
-  const removed = new Set(input.TagKeys ?? []);
-  return update(ctx, input.OpenIDConnectProviderArn as string, (p) => ({ Tags: p.Tags.filter((t) => !removed.has(t.Key)) }));
-}
-
-export function listOpenIDConnectProviderTags(
-  input: Iam.ListOpenIDConnectProviderTagsRequest,
-  ctx: RequestContext,
-): Iam.ListOpenIDConnectProviderTagsResponse {
-  const { items, IsTruncated, Marker } = page(
-    provider(iam(ctx), input.OpenIDConnectProviderArn as string).Tags,
-    input.Marker,
-    input.MaxItems,
-  );
-  return { Tags: items, IsTruncated, Marker };
-}
+const oidcTags = tagOperations(
+  (i: { OpenIDConnectProviderArn?: string }, ctx) => provider(iam(ctx), i.OpenIDConnectProviderArn as string),
+  (ctx, p) => iam(ctx).oidcProviders.set(p.Arn, p),
+);
+export const tagOpenIDConnectProvider = oidcTags.tag;
+export const untagOpenIDConnectProvider = oidcTags.untag;
+export const listOpenIDConnectProviderTags = oidcTags.list;

@@ -18,6 +18,7 @@ import {
   NoSuchEntity,
   page,
   validateDocument,
+  tagOperations,
 } from "./common.js";
 
 const POLICY_QUOTA = { size: 6144, message: "Cannot exceed quota for PolicySize: 6144" };
@@ -237,23 +238,6 @@ export function listEntitiesForPolicy(input: Iam.ListEntitiesForPolicyRequest, c
   };
 }
 
-export function tagPolicy(input: Iam.TagPolicyRequest, ctx: RequestContext): Record<string, never> {
-  const policy = writablePolicy(ctx, input.PolicyArn as string);
-  iam(ctx).policies.set(policy.Arn, { ...policy, Tags: checkTags(policy.Tags, input.Tags as Tag[]) });
-  return {};
-}
-
-export function untagPolicy(input: Iam.UntagPolicyRequest, ctx: RequestContext): Record<string, never> {
-  const policy = writablePolicy(ctx, input.PolicyArn as string);
-  iam(ctx).policies.set(policy.Arn, { ...policy, Tags: policy.Tags.filter((t) => !input.TagKeys?.includes(t.Key)) });
-  return {};
-}
-
-export function listPolicyTags(input: Iam.ListPolicyTagsRequest, ctx: RequestContext): Iam.ListPolicyTagsResponse {
-  const { items, IsTruncated, Marker } = page(customerPolicy(ctx, input.PolicyArn as string).Tags, input.Marker, input.MaxItems);
-  return { Tags: items, IsTruncated, Marker };
-}
-
 /** Managed policies for GetAccountAuthorizationDetails: the account's own, and AWS's that are in use. */
 export function managedPolicyDetails(ctx: RequestContext, local: boolean, aws: boolean): Iam.ManagedPolicyDetail[] {
   const details: Iam.ManagedPolicyDetail[] = [];
@@ -275,3 +259,12 @@ export function managedPolicyDetails(ctx: RequestContext, local: boolean, aws: b
   }
   return details;
 }
+
+const policyTags = tagOperations(
+  (i: { PolicyArn?: string }, ctx) => writablePolicy(ctx, i.PolicyArn as string),
+  (ctx, policy) => iam(ctx).policies.set(policy.Arn, policy),
+  (i: { PolicyArn?: string }, ctx) => customerPolicy(ctx, i.PolicyArn as string),
+);
+export const tagPolicy = policyTags.tag;
+export const untagPolicy = policyTags.untag;
+export const listPolicyTags = policyTags.list;

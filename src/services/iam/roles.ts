@@ -17,6 +17,7 @@ import {
   NoSuchEntity,
   page,
   validateDocument,
+  tagOperations,
 } from "./common.js";
 import { boundaryView, checkBoundary } from "./users.js";
 
@@ -142,23 +143,6 @@ export function deleteRolePermissionsBoundary(input: Iam.DeleteRolePermissionsBo
   return {};
 }
 
-export function tagRole(input: Iam.TagRoleRequest, ctx: RequestContext): Record<string, never> {
-  const role = getRoleRecord(ctx, input.RoleName as string);
-  iam(ctx).roles.set(role.RoleName, { ...role, Tags: checkTags(role.Tags, input.Tags as Tag[]) });
-  return {};
-}
-
-export function untagRole(input: Iam.UntagRoleRequest, ctx: RequestContext): Record<string, never> {
-  const role = getRoleRecord(ctx, input.RoleName as string);
-  iam(ctx).roles.set(role.RoleName, { ...role, Tags: role.Tags.filter((t) => !input.TagKeys?.includes(t.Key)) });
-  return {};
-}
-
-export function listRoleTags(input: Iam.ListRoleTagsRequest, ctx: RequestContext): Iam.ListRoleTagsResponse {
-  const { items, IsTruncated, Marker } = page(getRoleRecord(ctx, input.RoleName as string).Tags, input.Marker, input.MaxItems);
-  return { Tags: items, IsTruncated, Marker };
-}
-
 function profileView(ctx: RequestContext, p: InstanceProfileRecord): Iam.InstanceProfile {
   const roles = p.Roles.map((name) => iam(ctx).roles.get(name)).filter((r): r is RoleRecord => r !== undefined);
   return {
@@ -242,3 +226,11 @@ export function removeRoleFromInstanceProfile(input: Iam.RemoveRoleFromInstanceP
   iam(ctx).instanceProfiles.set(profile.InstanceProfileName, profile);
   return {};
 }
+
+const roleTags = tagOperations(
+  (i: { RoleName?: string }, ctx) => getRoleRecord(ctx, i.RoleName as string),
+  (ctx, role) => iam(ctx).roles.set(role.RoleName, role),
+);
+export const tagRole = roleTags.tag;
+export const untagRole = roleTags.untag;
+export const listRoleTags = roleTags.list;

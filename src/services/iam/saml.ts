@@ -3,7 +3,7 @@ import type * as Iam from "@aws-sdk/client-iam";
 import type { IamCollections, SamlProviderRecord, Tag } from "../../iam/records.js";
 import { parseXml } from "../../protocol/xml.js";
 import type { RequestContext } from "../types.js";
-import { checkTags, date, EntityAlreadyExists, iam, InvalidInput, NoSuchEntity, page } from "./common.js";
+import { checkTags, date, EntityAlreadyExists, iam, InvalidInput, NoSuchEntity, tagOperations } from "./common.js";
 
 /** Metadata without a validUntil is trusted this long, as IAM does for such documents. */
 const DEFAULT_VALIDITY_MS = 100 * 365 * 24 * 3600 * 1000;
@@ -88,22 +88,10 @@ export function deleteSAMLProvider(input: Iam.DeleteSAMLProviderRequest, ctx: Re
   return {};
 }
 
-export function tagSAMLProvider(input: Iam.TagSAMLProviderRequest, ctx: RequestContext): Record<string, never> {
-  const store = iam(ctx);
-  const p = provider(store, input.SAMLProviderArn as string);
-  store.samlProviders.set(p.Arn, { ...p, Tags: checkTags(p.Tags, input.Tags as Tag[]) });
-  return {};
-}
-
-export function untagSAMLProvider(input: Iam.UntagSAMLProviderRequest, ctx: RequestContext): Record<string, never> {
-  const store = iam(ctx);
-  const p = provider(store, input.SAMLProviderArn as string);
-  const removed = new Set(input.TagKeys ?? []);
-  store.samlProviders.set(p.Arn, { ...p, Tags: p.Tags.filter((t) => !removed.has(t.Key)) });
-  return {};
-}
-
-export function listSAMLProviderTags(input: Iam.ListSAMLProviderTagsRequest, ctx: RequestContext): Iam.ListSAMLProviderTagsResponse {
-  const { items, IsTruncated, Marker } = page(provider(iam(ctx), input.SAMLProviderArn as string).Tags, input.Marker, input.MaxItems);
-  return { Tags: items, IsTruncated, Marker };
-}
+const samlTags = tagOperations(
+  (i: { SAMLProviderArn?: string }, ctx) => provider(iam(ctx), i.SAMLProviderArn as string),
+  (ctx, p) => iam(ctx).samlProviders.set(p.Arn, p),
+);
+export const tagSAMLProvider = samlTags.tag;
+export const untagSAMLProvider = samlTags.untag;
+export const listSAMLProviderTags = samlTags.list;

@@ -15,6 +15,7 @@ import {
   page,
   policyExists,
   ValidationError,
+  tagOperations,
 } from "./common.js";
 
 export function userView(u: UserRecord, withTags = false): Iam.User {
@@ -226,19 +227,10 @@ export function deleteUserPermissionsBoundary(input: Iam.DeleteUserPermissionsBo
   return {};
 }
 
-export function tagUser(input: Iam.TagUserRequest, ctx: RequestContext): Record<string, never> {
-  const user = getUserRecord(ctx, input.UserName as string);
-  iam(ctx).users.set(user.UserName, { ...user, Tags: checkTags(user.Tags, input.Tags as Tag[]) });
-  return {};
-}
-
-export function untagUser(input: Iam.UntagUserRequest, ctx: RequestContext): Record<string, never> {
-  const user = getUserRecord(ctx, input.UserName as string);
-  iam(ctx).users.set(user.UserName, { ...user, Tags: user.Tags.filter((t) => !input.TagKeys?.includes(t.Key)) });
-  return {};
-}
-
-export function listUserTags(input: Iam.ListUserTagsRequest, ctx: RequestContext): Iam.ListUserTagsResponse {
-  const { items, IsTruncated, Marker } = page(getUserRecord(ctx, input.UserName as string).Tags, input.Marker, input.MaxItems);
-  return { Tags: items, IsTruncated, Marker };
-}
+const userTags = tagOperations(
+  (i: { UserName?: string }, ctx) => getUserRecord(ctx, i.UserName as string),
+  (ctx, user) => iam(ctx).users.set(user.UserName, user),
+);
+export const tagUser = userTags.tag;
+export const untagUser = userTags.untag;
+export const listUserTags = userTags.list;
