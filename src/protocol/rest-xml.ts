@@ -113,7 +113,7 @@ function requestIdHeaders(ctx: CodecContext): Record<string, string> {
 
 /** S3's extended request id: opaque to clients, derived so that one request always shows the same one. */
 /** x-amz-id-2 is an opaque base64 token; derived from the request id so that it is stable per request. */
-function hostId(requestId: string): string {
+export function hostId(requestId: string): string {
   return Buffer.from(requestId).toString("base64");
 }
 

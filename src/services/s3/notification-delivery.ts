@@ -1,5 +1,5 @@
+import { hostId } from "../../protocol/rest-xml.js";
 import type { FilterRule, NotificationConfiguration } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
 import { evaluate } from "../../iam/engine.js";
 import { parsePolicy } from "../../iam/policy.js";
 import { AwsError } from "../../protocol/errors.js";
@@ -155,11 +155,6 @@ function allowsS3(document: string | undefined, action: string, resource: string
   } catch {
     return false; // a policy IAM cannot read grants nothing
   }
-}
-
-/** S3's extended request id, derived from the request id as the S3 responses derive theirs. */
-export function hostId(requestId: string): string {
-  return createHash("sha256").update(requestId).digest("base64");
 }
 
 /** Sends one message body to a destination; failures are logged, never returned to the S3 caller. */

@@ -10,7 +10,8 @@ import type {
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import type { Principal, RequestContext } from "../types.js";
-import { deliver, destinationsOf, hostId } from "./notification-delivery.js";
+import { hostId } from "../../protocol/rest-xml.js";
+import { deliver, destinationsOf } from "./notification-delivery.js";
 import { bucketNotifications, matchesEventType } from "./notifications.js";
 import { type BucketRecord, buckets, objects } from "./store.js";
 

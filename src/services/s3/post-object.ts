@@ -16,7 +16,7 @@ import { childNamed, escapeXml, parseXml, type XmlElement } from "../../protocol
 import type { Principal, RequestContext, RouteContext } from "../types.js";
 import { withCorsHeaders } from "./cors.js";
 import { invalidArgument, malformedXml } from "./errors.js";
-import { hostId } from "./notification-delivery.js";
+import { hostId } from "../../protocol/rest-xml.js";
 import { emitObjectEvent } from "./notification-events.js";
 import { putObject } from "./objects.js";
 import { checkPolicy, decodePolicy, withinRange } from "./post-policy.js";
