@@ -116,6 +116,9 @@ export class EnvironmentPool {
     this.tail(config, startLine);
     const result = await env.invoke({ requestId, payload, invokedArn: target.invokedArn, timeoutMs: (config.Timeout ?? 3) * 1000 });
     if (!env.alive || result.fatal) this.discard(target, env);
+    // Output and result come on two channels (the stdout pipe, the Runtime API): the result can be handled
+    // in the same event-loop turn before output written ahead of it is read. One turn lets that output in.
+    await new Promise((resolve) => setImmediate(resolve));
     const closing = this.closingLines(requestId, env, result, config);
     const lines: LogLine[] = [...initLogs, { timestamp: started, message: startLine }, ...env.takeLogs(), ...closing];
     const firstInvocation = !env.initReported;
