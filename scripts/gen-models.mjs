@@ -26,6 +26,8 @@ const SERVICES = {
   secretsmanager: "@aws-sdk/client-secrets-manager",
   ssm: "@aws-sdk/client-ssm",
   ec2: "@aws-sdk/client-ec2",
+  kinesis: "@aws-sdk/client-kinesis",
+  events: "@aws-sdk/client-eventbridge",
 };
 
 const TRAIT_BITS = ["httpLabel", "idempotent", "idempotencyToken", "sensitive", "httpPayload", "httpResponseCode", "httpQueryParams"];
