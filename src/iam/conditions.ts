@@ -132,36 +132,82 @@ export function literalText(value: string): string {
   return value.replaceAll(LITERAL_STAR, "*").replaceAll(LITERAL_QUESTION, "?");
 }
 
-/** `*` any run of characters, `?` any one; case-insensitive for actions. */
+const STAR = 42; // "*"
+const QUESTION = 63; // "?"
+const LITERAL_STAR_CODE = LITERAL_STAR.charCodeAt(0);
+const LITERAL_QUESTION_CODE = LITERAL_QUESTION.charCodeAt(0);
+
+/**
+ * `*` any run of characters, `?` any one; case-insensitive for actions. Matched in place (greedy with
+ * backtracking to the last `*`), since this runs for every statement of every authorized request.
+ */
 export function globMatch(pattern: string, value: string, ignoreCase: boolean): boolean {
   if (pattern === "*") return true;
-  if (!/[*?]/.test(pattern)) {
-    const text = literalText(pattern);
-    return ignoreCase ? text.toLowerCase() === value.toLowerCase() : text === value;
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  return wildcardMatch(p, 0, p.length, v, 0, v.length);
+}
+
+/** pattern[pStart, pEnd) against value[vStart, vEnd). */
+function wildcardMatch(pattern: string, pStart: number, pEnd: number, value: string, vStart: number, vEnd: number): boolean {
+  let p = pStart;
+  let v = vStart;
+  let starAt = -1;
+  let resumeAt = vStart;
+  while (v < vEnd) {
+    const c = p < pEnd ? pattern.charCodeAt(p) : -1;
+    if (c === STAR) {
+      starAt = p++;
+      resumeAt = v;
+    } else if (c !== -1 && (c === QUESTION || sameCharacter(c, value.charCodeAt(v)))) {
+      p++;
+      v++;
+    } else if (starAt >= 0) {
+      p = starAt + 1;
+      v = ++resumeAt;
+    } else {
+      return false;
+    }
   }
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".")
-    .replaceAll(LITERAL_STAR, "\\*")
-    .replaceAll(LITERAL_QUESTION, "\\?");
-  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s").test(value);
+  while (p < pEnd && pattern.charCodeAt(p) === STAR) p++;
+  return p === pEnd;
+}
+
+function sameCharacter(patternCode: number, valueCode: number): boolean {
+  if (patternCode === LITERAL_STAR_CODE) return valueCode === STAR;
+  if (patternCode === LITERAL_QUESTION_CODE) return valueCode === QUESTION;
+  return patternCode === valueCode;
 }
 
 /** ARNs match part by part (partition, service, region, account, resource): wildcards stay in their part. */
 export function arnMatch(pattern: string, arn: string): boolean {
   if (pattern === "*") return true;
-  const p = splitArn(pattern);
-  const a = splitArn(arn);
+  const p = arnFieldEnds(pattern);
+  const a = arnFieldEnds(arn);
   // Each of the six ARN components is compared on its own: a pattern with fewer components matches no ARN.
   if (!p || !a) return !a && globMatch(pattern, arn, false);
-  return p.every((part, i) => globMatch(part, a[i], false));
+  let pStart = 0;
+  let aStart = 0;
+  for (let i = 0; i < 6; i++) {
+    if (!wildcardMatch(pattern, pStart, p[i], arn, aStart, a[i])) return false;
+    pStart = p[i] + 1;
+    aStart = a[i] + 1;
+  }
+  return true;
 }
 
-function splitArn(arn: string): string[] | undefined {
-  const parts = arn.split(":");
-  if (parts.length < 6) return undefined;
-  return [...parts.slice(0, 5), parts.slice(5).join(":")];
+/** Where each of an ARN's six components ends (the sixth, the resource, may itself hold colons). */
+function arnFieldEnds(arn: string): number[] | undefined {
+  const ends: number[] = [];
+  let from = 0;
+  for (let i = 0; i < 5; i++) {
+    const colon = arn.indexOf(":", from);
+    if (colon < 0) return undefined;
+    ends.push(colon);
+    from = colon + 1;
+  }
+  ends.push(arn.length);
+  return ends;
 }
 
 function ipInCidr(ip: string, cidr: string): boolean {

@@ -6,7 +6,7 @@ import type { StateBackend } from "../state/store.js";
 import { deniedMessage } from "./authorize.js";
 import type { ConditionContext } from "./conditions.js";
 import { type ActionCheck, type OperationAuthorization, requestTags } from "./declarations.js";
-import { type EvaluationResult, evaluate } from "./engine.js";
+import { type EvaluationResult, evaluate, type PolicySet, readsContext } from "./engine.js";
 import { evaluationPrincipal } from "./identity.js";
 import { type CallerPolicies, PolicyCache } from "./policy-cache.js";
 import type { Policy } from "./policy.js";
@@ -90,21 +90,18 @@ export class IamEnforcer implements Authorizer {
     const { principal } = request;
     const governed = principal.type === "user" || principal.type === "assumed-role" || principal.type === "federated";
     const caller = governed ? this.cache.callerPolicies(this.state, principal) : undefined;
-    const context = this.conditionContext(request, declaration, ctx, caller);
+    const policies: PolicySet = {
+      identity: caller?.identity,
+      boundary: caller?.boundary,
+      session: caller?.session,
+      resource: target.policy ? [target.policy] : undefined,
+    };
+    const context = readsContext(policies) ? this.conditionContext(request, declaration, ctx, caller) : {};
     const evalPrincipal = evaluationPrincipal(principal, this.state);
     for (const { action, resources } of checks) {
       for (const resource of resources) {
         const resourceAccount = accountOfResource(resource, target);
-        const result = evaluate(
-          { principal: evalPrincipal, action, resource, context },
-          {
-            identity: caller?.identity,
-            boundary: caller?.boundary,
-            session: caller?.session,
-            resource: target.policy ? [target.policy] : undefined,
-            resourceAccount,
-          },
-        );
+        const result = evaluate({ principal: evalPrincipal, action, resource, context }, { ...policies, resourceAccount });
         const decided = declaration.resourcePolicyRequired ? requireResourceAllow(result, target.policy) : result;
         if (decided.decision === "allowed") continue;
         const crossAccount = resourceAccount !== principal.account;

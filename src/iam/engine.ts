@@ -58,7 +58,7 @@ export interface EvaluationResult {
  * boundaries or session policies, as AWS documents.
  */
 export function evaluate(request: EvaluationRequest, set: PolicySet): EvaluationResult {
-  const context = withPrincipalKeys(request);
+  const context = readsContext(set) ? withPrincipalKeys(request) : {};
   const matched: EvaluationResult["matched"] = [];
   const kinds: [DecidingPolicy, Policy[] | undefined][] = [
     ["scp", set.scps],
@@ -96,6 +96,14 @@ export function evaluate(request: EvaluationRequest, set: PolicySet): Evaluation
   if (set.boundary && !results.get("boundary")?.allow) return denied("boundary");
   if (set.session && !results.get("session")?.allow) return denied("session");
   return { decision: "allowed", matched };
+}
+
+/** Whether any policy of the set has a condition or a policy variable, and so needs the request context. */
+export function readsContext(set: Pick<PolicySet, "identity" | "resource" | "boundary" | "session" | "scps">): boolean {
+  for (const policies of [set.identity, set.resource, set.boundary, set.session, set.scps]) {
+    if (policies?.some((p) => !p.contextFree)) return true;
+  }
+  return false;
 }
 
 interface PolicyOutcome {

@@ -21,6 +21,8 @@ export type PrincipalSpec = "*" | Record<string, string[]>;
 export interface Policy {
   Version?: string;
   Statement: Statement[];
+  /** Set when no statement reads the request context (no Condition, no policy variable): evaluation can skip building one. */
+  contextFree?: boolean;
 }
 
 /** Where a document is used decides which elements it must and must not have. */
@@ -69,7 +71,12 @@ export function parsePolicy(document: string, kind: PolicyKind): Policy {
     if (sids.has(s.Sid)) throw malformed("Statement IDs (SID) in a single policy must be unique.");
     sids.add(s.Sid);
   }
-  return { Version: raw.Version as string | undefined, Statement: parsed };
+  const contextFree = parsed.every((st) => !st.Condition && !usesVariables(st.Resource) && !usesVariables(st.NotResource));
+  return { Version: raw.Version as string | undefined, Statement: parsed, contextFree };
+}
+
+function usesVariables(patterns: string[] | undefined): boolean {
+  return patterns?.some((p) => p.includes("${")) ?? false;
 }
 
 function parseStatement(raw: unknown, kind: PolicyKind): Statement {

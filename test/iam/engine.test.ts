@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type Decision, type EvaluationPrincipal, type EvaluationRequest, evaluate, type PolicySet } from "../../src/iam/engine.js";
+import { arnMatch, globMatch, LITERAL_STAR } from "../../src/iam/conditions.js";
 import { type Policy, type PolicyKind, parsePolicy } from "../../src/iam/policy.js";
 
 const ACCOUNT = "111122223333";
@@ -959,4 +960,55 @@ test("engine: decisions name the deciding policy type", () => {
   assert.equal(boundary.decidedBy, "boundary");
   const denied = evaluate({ principal: alice, action: "s3:PutObject", resource: "*" }, { identity: id(allow("s3:*"), deny("s3:Put*")) });
   assert.deepEqual([denied.decidedBy, denied.matched.length], ["identity", 2]);
+});
+
+test("wildcards: * backtracks across repeats, ? is one character, and both stay within their ARN part", () => {
+  const like = (pattern: string, value: string) => globMatch(pattern, value, false);
+  assert.ok(like("a*b*c", "axxbyybzzc"));
+  assert.ok(like("a*b*c", "abc"));
+  assert.ok(!like("a*b*c", "axxbyyd"));
+  assert.ok(!like("a*b*c", "acb"));
+  assert.ok(like("*.txt", "dir/a.txt.txt"));
+  assert.ok(!like("*.txt", "a.txt.bak"));
+  assert.ok(like("a?c", "abc") && !like("a?c", "ac") && !like("a?c", "abbc"));
+  assert.ok(like("**", "") && like("*", "anything"));
+  assert.ok(globMatch("S3:Get*", "s3:GetObject", true), "actions ignore case");
+  assert.ok(!globMatch("s3:Get*", "s3:PutObject", true));
+  assert.ok(like(`a${LITERAL_STAR}`, "a*") && !like(`a${LITERAL_STAR}`, "ab"), "${*} matches a literal star only");
+  assert.ok(arnMatch("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a:b/c"), "the resource part may hold colons");
+  assert.ok(!arnMatch("arn:aws:*:us-east-1:*:x", "arn:aws:sqs:us-east-1:123456789012:y"));
+  assert.ok(arnMatch("arn:aws:sqs:*:123456789012:q?", "arn:aws:sqs:eu-west-1:123456789012:q1"));
+  assert.ok(!arnMatch("arn:aws:sqs:*:q1", "arn:aws:sqs:eu-west-1:123456789012:q1"), "a pattern with fewer parts matches no ARN");
+  assert.ok(!arnMatch("arn:aws:sqs:us-east-1:*", "arn:aws:sqs:us-east-1:123456789012:q1"), "a * does not span ARN parts");
+});
+
+test("policies without conditions or variables are marked context-free; the others are not", () => {
+  const doc = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+  assert.equal(parsePolicy(doc({ Effect: "Allow", Action: "s3:*", Resource: "*" }), "identity").contextFree, true);
+  assert.equal(
+    parsePolicy(doc({ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/${aws:username}/*" }), "identity").contextFree,
+    false,
+  );
+  const conditioned = doc({ Effect: "Allow", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } });
+  assert.equal(parsePolicy(conditioned, "identity").contextFree, false);
+  // A condition still decides when it sits beside context-free policies.
+  const set = {
+    identity: [
+      parsePolicy(doc({ Effect: "Allow", Action: "s3:*", Resource: "*" }), "identity"),
+      parsePolicy(
+        doc({ Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        "identity",
+      ),
+    ],
+  };
+  assert.equal(
+    evaluate({ principal: alice, action: "s3:GetObject", resource: "arn:aws:s3:::b/k", context: { "aws:SecureTransport": "false" } }, set)
+      .decision,
+    "explicitDeny",
+  );
+  assert.equal(
+    evaluate({ principal: alice, action: "s3:GetObject", resource: "arn:aws:s3:::b/k", context: { "aws:SecureTransport": "true" } }, set)
+      .decision,
+    "allowed",
+  );
 });
