@@ -59,13 +59,33 @@ function readStruct(value: unknown, shape: Shape, useJsonName: boolean): Record<
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw mismatch(value, "a structure");
   const input = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(shape.members ?? {})) {
-    const wireName = useJsonName && member.jsonName ? member.jsonName : name;
+  const byWireName = membersByWireName(shape, useJsonName);
+  // The document's own keys, not the model's members: a union names one member of many.
+  for (const wireName in input) {
     const v = input[wireName];
-    if (v === undefined || v === null) continue;
-    out[name] = readJson(v, member.shape, member, useJsonName);
+    const target = byWireName.get(wireName);
+    if (v === undefined || v === null || !target) continue;
+    out[target.name] = readJson(v, target.member.shape, target.member, useJsonName);
   }
   return out;
+}
+
+/** Members by the name they have on the wire (restJson1: jsonName, else their own), per shape (immutable model data). */
+const WIRE_NAMES = { json: new WeakMap<Shape, WireMembers>(), plain: new WeakMap<Shape, WireMembers>() };
+
+type WireMembers = Map<string, { name: string; member: Member }>;
+
+function membersByWireName(shape: Shape, useJsonName: boolean): WireMembers {
+  const cache = useJsonName ? WIRE_NAMES.json : WIRE_NAMES.plain;
+  let byName = cache.get(shape);
+  if (!byName) {
+    byName = new Map();
+    for (const [name, member] of Object.entries(shape.members ?? {})) {
+      byName.set(useJsonName && member.jsonName ? member.jsonName : name, { name, member });
+    }
+    cache.set(shape, byName);
+  }
+  return byName;
 }
 
 /** Mirrors AWS JSON front ends, which name the JSON token they could not convert. */
@@ -84,7 +104,11 @@ export function writeJson(value: unknown, shape: Shape, member: Member | undefin
     case "union": {
       const out: Record<string, unknown> = {};
       const record = value as Record<string, unknown>;
-      for (const [name, m] of Object.entries(shape.members ?? {})) {
+      const members = shape.members ?? {};
+      // The value's own keys, not the model's members: a union holds one member of many, outputs few of theirs.
+      for (const name in record) {
+        const m = Object.hasOwn(members, name) ? members[name] : undefined;
+        if (!m) continue;
         const v = writeJson(record[name], m.shape, m, useJsonName);
         if (v !== undefined) out[useJsonName && m.jsonName ? m.jsonName : name] = v;
       }

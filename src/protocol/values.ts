@@ -123,43 +123,90 @@ export function validationName(name: string): string {
 /**
  * Checks what the models let us check generically on a parsed input: required members and enum values.
  * Size, range and pattern constraints are not in the SDK schemas; services check those themselves.
+ * Subtrees whose shapes hold nothing to check (DynamoDB's attribute values, say) are not walked, and
+ * a member's path is only spelled out for an issue.
  */
 export function validateInput(shape: Shape, value: unknown, issues: ValidationIssue[], checkEnums: boolean, path = ""): void {
-  if (value === undefined || value === null) return;
+  walk(shape, value, issues, checkEnums, path ? { parent: undefined, segment: path } : undefined);
+}
+
+/** A member's place in the input, rendered ("a.b.1.member") only when an issue needs it. */
+interface InputPath {
+  parent: InputPath | undefined;
+  segment: string;
+}
+
+function render(path: InputPath | undefined): string {
+  let text = "";
+  for (let p = path; p; p = p.parent) text = text ? `${p.segment}.${text}` : p.segment;
+  return text;
+}
+
+function walk(shape: Shape, value: unknown, issues: ValidationIssue[], checkEnums: boolean, path: InputPath | undefined): void {
+  if (value === undefined || value === null || !hasChecks(shape, checkEnums)) return;
   if (shape.type === "structure" || shape.type === "union") {
     const record = value as Record<string, unknown>;
     for (const name of shape.required ?? []) {
       const v = record[name];
       if (v === undefined || v === null) {
-        issues.push({ path: join(path, validationName(name)), value: null, constraint: "Member must not be null", kind: "required" });
+        const at = render({ parent: path, segment: validationName(name) });
+        issues.push({ path: at, value: null, constraint: "Member must not be null", kind: "required" });
       }
     }
-    for (const [name, member] of Object.entries(shape.members ?? {})) {
+    const members = shape.members ?? {};
+    for (const name in record) {
+      const member = members[name];
       const v = record[name];
-      if (v === undefined || v === null) continue;
-      const memberPath = join(path, validationName(name));
+      if (!member || v === undefined || v === null) continue;
+      const memberPath = { parent: path, segment: validationName(name) };
       if (checkEnums) checkEnum(member, v, memberPath, issues);
-      validateInput(member.shape, v, issues, checkEnums, memberPath);
+      walk(member.shape, v, issues, checkEnums, memberPath);
     }
   } else if (shape.type === "list" && Array.isArray(value) && shape.member) {
+    const member = shape.member;
     value.forEach((item, i) => {
-      const itemPath = join(path, `${i + 1}.member`);
-      if (checkEnums) checkEnum(shape.member as Member, item, itemPath, issues);
-      validateInput((shape.member as Member).shape, item, issues, checkEnums, itemPath);
+      const itemPath = { parent: path, segment: `${i + 1}.member` };
+      if (checkEnums) checkEnum(member, item, itemPath, issues);
+      walk(member.shape, item, issues, checkEnums, itemPath);
     });
   } else if (shape.type === "map" && shape.value && typeof value === "object") {
+    const member = shape.value;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const entryPath = join(path, `${k}.member`);
-      if (checkEnums) checkEnum(shape.value, v, entryPath, issues);
-      validateInput(shape.value.shape, v, issues, checkEnums, entryPath);
+      const entryPath = { parent: path, segment: `${k}.member` };
+      if (checkEnums) checkEnum(member, v, entryPath, issues);
+      walk(member.shape, v, issues, checkEnums, entryPath);
     }
   }
 }
 
-function checkEnum(member: Member, value: unknown, path: string, issues: ValidationIssue[]): void {
-  if (member.enum && typeof value === "string" && !member.enum.includes(value)) {
-    issues.push({ path, value, constraint: `Member must satisfy enum value set: [${member.enum.join(", ")}]`, kind: "enum" });
+/** Per shape (immutable model data): whether anything under it has required members or, when checked, enums. */
+const SHAPE_CHECKS = { withEnums: new WeakMap<Shape, boolean>(), withoutEnums: new WeakMap<Shape, boolean>() };
+
+function hasChecks(shape: Shape, checkEnums: boolean): boolean {
+  const known = checkEnums ? SHAPE_CHECKS.withEnums : SHAPE_CHECKS.withoutEnums;
+  let result = known.get(shape);
+  if (result === undefined) {
+    result = reachesChecks(shape, checkEnums, new Set());
+    known.set(shape, result);
   }
+  return result;
 }
 
-const join = (path: string, segment: string) => (path ? `${path}.${segment}` : segment);
+/** Whether any shape reachable from `shape` (itself included) has a required member or a checked enum. */
+function reachesChecks(shape: Shape, checkEnums: boolean, seen: Set<Shape>): boolean {
+  if (seen.has(shape)) return false;
+  seen.add(shape);
+  const elements: Member[] = [];
+  if (shape.type === "structure" || shape.type === "union") {
+    if (shape.required?.length) return true;
+    elements.push(...Object.values(shape.members ?? {}));
+  } else if (shape.type === "list" && shape.member) elements.push(shape.member);
+  else if (shape.type === "map" && shape.value) elements.push(shape.value);
+  return elements.some((m) => (checkEnums && m.enum !== undefined) || reachesChecks(m.shape, checkEnums, seen));
+}
+
+function checkEnum(member: Member, value: unknown, path: InputPath, issues: ValidationIssue[]): void {
+  if (member.enum && typeof value === "string" && !member.enum.includes(value)) {
+    issues.push({ path: render(path), value, constraint: `Member must satisfy enum value set: [${member.enum.join(", ")}]`, kind: "enum" });
+  }
+}
