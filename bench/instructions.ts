@@ -25,14 +25,14 @@ export function valgrindAvailable(): boolean {
   }
 }
 
-/** Starts `node <script> <args>` under callgrind with collection off until a measurement turns it on. */
+/** Starts `node <script> <args>` under callgrind, uninstrumented until a measurement turns instrumentation on. */
 export async function startUnderCallgrind(script: string, args: string[]): Promise<CallgrindServer> {
   const directory = mkdtempSync(join(tmpdir(), "overcast-callgrind-"));
   const wrapper = [
     "valgrind",
     "--tool=callgrind",
     "--smc-check=all-non-file", // V8 generates and patches code at run time
-    "--collect-atstart=no",
+    "--instr-atstart=no", // instrumented only while measuring: warm-up runs at near full speed
     `--callgrind-out-file=${join(directory, "callgrind.out")}`,
   ];
   const server = await startServer(script, args, 120_000, wrapper);
@@ -56,7 +56,7 @@ export async function instructionsPerRequest(
   const dumps = readdirSync(directory).filter((f) => f.startsWith("callgrind.out"));
   const latest = dumps.sort((a, b) => dumpNumber(a) - dumpNumber(b)).at(-1);
   if (!latest) throw new Error("callgrind wrote no dump");
-  const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(directory, latest), "utf8"));
+  const totals = /^totals: (\d+)/m.exec(readFileSync(join(directory, latest), "utf8"));
   if (!totals) throw new Error(`no instruction total in ${latest}`);
   return Number(totals[1]) / Math.max(load.completed, 1);
 }

@@ -89,9 +89,13 @@ test("event invoke config validation follows AWS", async () => {
   await rejectsWith(put({ MaximumEventAgeInSeconds: 59 }), "ValidationException", 400);
   await rejectsWith(put({ MaximumEventAgeInSeconds: 21_601 }), "ValidationException", 400);
   await rejectsWith(put({ DestinationConfig: { OnSuccess: { Destination: "not-an-arn" } } }), "ValidationException", 400);
-  const bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
-  const invalid = await rejectsWith(put({ DestinationConfig: { OnSuccess: { Destination: bus } } }), "InvalidParameterValueException", 400);
-  assert.equal(invalid.message, `The destination ARN ${bus} is invalid.`);
+  const rule = "arn:aws:events:us-east-1:000000000000:rule/not-a-bus";
+  const invalid = await rejectsWith(
+    put({ DestinationConfig: { OnSuccess: { Destination: rule } } }),
+    "InvalidParameterValueException",
+    400,
+  );
+  assert.equal(invalid.message, `The destination ARN ${rule} is invalid.`);
   await rejectsWith(put({}), "InvalidParameterValueException", 400);
 });
 

@@ -10,7 +10,7 @@ import type {
 } from "@aws-sdk/client-lambda";
 import { AwsError, ValidationFailure, type ValidationIssue } from "../../protocol/errors.js";
 import { page } from "./paging.js";
-import type { RequestContext, ServiceRuntime } from "../types.js";
+import type { CallOptions, RequestContext, ServiceRuntime } from "../types.js";
 import { functionArn } from "./config.js";
 import { InvalidParameterValueException, ResourceNotFoundException } from "./errors.js";
 import { type FunctionRecord, functions } from "./functions.js";
@@ -33,6 +33,14 @@ const DESTINATION_PATTERN = /^$|^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2
 /** The settings that apply to an invocation of `qualifier` (undefined: $LATEST). */
 export function invokeConfigOf(record: FunctionRecord, qualifier: string | undefined): StoredInvokeConfig | undefined {
   return (record as WithInvokeConfigs).eventInvokeConfigs?.[qualifier || "$LATEST"];
+}
+
+/** The record without a deleted version's settings. */
+export function withoutInvokeConfig(record: FunctionRecord, qualifier: string): FunctionRecord {
+  const configs = (record as WithInvokeConfigs).eventInvokeConfigs;
+  if (!configs?.[qualifier]) return record;
+  const { [qualifier]: _removed, ...rest } = configs;
+  return { ...record, eventInvokeConfigs: rest } as WithInvokeConfigs;
 }
 
 function target(ctx: RequestContext, functionName: string, qualifierParam: string | undefined) {
@@ -136,12 +144,13 @@ function range(issues: ValidationIssue[], path: string, value: number | undefine
   issues.push({ path, value, constraint, kind: "range" });
 }
 
-/** The services Overcast can deliver invocation records to (EventBridge and S3 destinations are not available). */
-function destinationService(arn: string): "sqs" | "sns" | "lambda" | undefined {
+/** The services Overcast can deliver invocation records to (S3 bucket destinations are not available). */
+function destinationService(arn: string): "sqs" | "sns" | "lambda" | "events" | undefined {
   const [, , service, , , ...resource] = arn.split(":");
   if (service === "sqs" && resource.length === 1) return "sqs";
   if (service === "sns" && resource.length === 1) return "sns";
   if (service === "lambda" && resource[0] === "function") return "lambda";
+  if (service === "events" && resource.length === 1 && /^event-bus\/[^/]+$/.test(resource[0])) return "events";
   return undefined;
 }
 
@@ -159,7 +168,7 @@ export interface DeliveryOptions {
 }
 
 /**
- * Sends a record to an SQS queue, SNS topic or Lambda function, in the destination's own account and
+ * Sends a record to an SQS queue, SNS topic, Lambda function or event bus, in the destination's own account and
  * region. Delivery failures are dropped, as Lambda does (it only reports a metric).
  */
 export async function deliver(runtime: ServiceRuntime, arn: string, body: string, options: DeliveryOptions): Promise<void> {
@@ -183,10 +192,42 @@ export async function deliver(runtime: ServiceRuntime, arn: string, body: string
       case "lambda":
         options.invokeLambda?.(account, region, resource.slice(1).join(":"), Buffer.from(body, "utf8"));
         return;
+      case "events":
+        await putInvocationEvent(runtime, arn, body, options.sourceArn);
+        return;
     }
   } catch (err) {
     // Background work: a failure must not escape as an unhandled rejection; only our own bugs are worth a line.
     if (!(err instanceof AwsError || err instanceof ValidationFailure))
       console.error("[overcast] lambda destination delivery failed:", err);
   }
+}
+
+/**
+ * An invocation record on an event bus: the record is the event's detail, its condition names the detail
+ * type, and the resources are the bus and the function's qualified ARN, as Lambda sends them.
+ */
+async function putInvocationEvent(runtime: ServiceRuntime, busArn: string, body: string, functionArn: string): Promise<void> {
+  const record = JSON.parse(body) as { requestContext?: { condition?: string; functionArn?: string } };
+  const outcome = record.requestContext?.condition === "Success" ? "Success" : "Failure";
+  const entry = {
+    Source: "lambda",
+    DetailType: `Lambda Function Invocation Result - ${outcome}`,
+    Detail: body,
+    EventBusName: busArn,
+    Resources: [busArn, record.requestContext?.functionArn ?? functionArn],
+  };
+  // Sent from the function's account: EventBridge names it in the event and applies the bus's policy to it.
+  const [, , , region, account] = functionArn.split(":");
+  const call: CallOptions = { account, region, asService: "lambda", sourceArn: functionArn };
+  const result = await runtime.services.call<{ FailedEntryCount?: number; Entries?: { ErrorCode?: string; ErrorMessage?: string }[] }>(
+    "events",
+    "PutEvents",
+    { Entries: [entry] },
+    call,
+  );
+  const failure = result.FailedEntryCount ? result.Entries?.[0] : undefined;
+  // Lambda only counts a failed delivery in a metric; the log line says why nothing reached the bus.
+  if (failure)
+    console.warn(`[overcast] lambda destination ${busArn} refused the record: ${failure.ErrorCode} ${failure.ErrorMessage ?? ""}`);
 }

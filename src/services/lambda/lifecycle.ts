@@ -19,6 +19,8 @@ import { nameAndQualifier, parseFunctionName, requireFunction, resolveFunction }
 import { concurrencyOf, forgetConcurrency } from "./concurrency.js";
 import { layersFor, withLayers } from "./function-layers.js";
 import { poolOf } from "./pool.js";
+import { withoutInvokeConfig } from "./destinations.js";
+import { withoutPolicy } from "./permissions.js";
 import { forgetProvisionedConcurrency } from "./provisioned.js";
 import { forgetFunctionUrls } from "./url-configs.js";
 import { publishVersion } from "./versions.js";
@@ -145,16 +147,19 @@ export function deleteFunction(input: DeleteFunctionRequest, ctx: RequestContext
   const { config } = resolveFunction(ctx, name, qualifier);
   if (config.Version !== qualifier)
     throw new InvalidParameterValueException("Deletion of aliases is not supported through DeleteFunction; use DeleteAlias.");
-  const aliased = Object.values(record.aliases).find(
+  const aliases = Object.values(record.aliases).filter(
     (a) => a.FunctionVersion === qualifier || a.RoutingConfig?.AdditionalVersionWeights?.[qualifier] !== undefined,
   );
-  if (aliased)
-    throw new ResourceConflictException(`Unable to delete version because the following aliases reference it: [${aliased.Name}]`, {
-      fields: { Type: "User" },
-    });
+  if (aliases.length)
+    throw new ResourceConflictException(
+      `Unable to delete version because the following aliases reference it: [${aliases.map((a) => a.Name).join(", ")}]`,
+      { fields: { Type: "User" } },
+    );
   const { [qualifier]: _config, ...versions } = record.versions;
   const { [qualifier]: removed, ...code } = record.code;
   if (!Object.values(code).some((c) => c.blobId === removed.blobId)) ctx.runtime.blobs.delete(removed.blobId);
-  functions(ctx).set(name, { ...record, versions, code });
+  // What is configured on the version alone goes with it (function URLs exist only on $LATEST and aliases).
+  functions(ctx).set(name, { ...withoutPolicy(withoutInvokeConfig(record, qualifier), qualifier), versions, code });
+  forgetProvisionedConcurrency(ctx, name, qualifier);
   poolOf(ctx.runtime).retire(ctx.account, ctx.region, name, qualifier);
 }

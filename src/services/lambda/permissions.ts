@@ -117,6 +117,14 @@ export function getPolicy(input: GetPolicyRequest, ctx: RequestContext): GetPoli
   return { Policy: JSON.stringify(document(stored.statements)), RevisionId: stored.revisionId };
 }
 
+/** The record without a deleted version's resource policy. */
+export function withoutPolicy(record: FunctionRecord, qualifier: string): FunctionRecord {
+  const policies = (record as WithPolicies).policies;
+  if (!policies?.[qualifier]) return record;
+  const { [qualifier]: _removed, ...rest } = policies;
+  return { ...record, policies: rest } as WithPolicies;
+}
+
 function savePolicies(ctx: RequestContext, name: string, record: WithPolicies, key: string, statements: PolicyStatement[]): void {
   const policies = { ...(record.policies ?? {}) };
   if (statements.length) policies[key] = { revisionId: randomUUID(), statements };

@@ -163,7 +163,11 @@ export function listProvisionedConcurrencyConfigs(
   };
 }
 
-/** A deleted function's provisioned concurrency goes with it. */
-export function forgetProvisionedConcurrency(ctx: RequestContext, name: string): void {
+/** A deleted function's provisioned concurrency goes with it, and a deleted version's with the version. */
+export function forgetProvisionedConcurrency(ctx: RequestContext, name: string, version?: string): void {
+  if (version !== undefined) {
+    configs(ctx.store).delete(`${name}:${version}`);
+    return;
+  }
   for (const [key] of [...configs(ctx.store).entriesFrom(`${name}:`)]) if (key.startsWith(`${name}:`)) configs(ctx.store).delete(key);
 }
