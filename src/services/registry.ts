@@ -83,6 +83,14 @@ export const SERVICES: readonly ServiceInfo[] = [
   },
   { id: "ssm", protocol: "awsJson1_1", signingName: "ssm", targetPrefix: "AmazonSSM", endpointPrefix: "ssm", load: load("./ssm/index.js") },
   { id: "iam", protocol: "awsQuery", signingName: "iam", endpointPrefix: "iam", global: true, load: load("./iam/index.js") },
+  {
+    id: "kinesis",
+    protocol: "awsJson1_1",
+    signingName: "kinesis",
+    targetPrefix: "Kinesis_20131202",
+    endpointPrefix: "kinesis",
+    load: load("./kinesis/index.js"),
+  },
 ];
 
 export const serviceById = new Map(SERVICES.map((s) => [s.id, s]));

@@ -38,3 +38,16 @@ export function sqsFilterView(record: JsonObject): JsonObject {
     return record;
   }
 }
+
+/**
+ * Kinesis records are filtered as their `kinesis` payload with `data` decoded and parsed: patterns on `data`
+ * only match JSON data (other data is left out of the view), patterns on metadata match as usual.
+ */
+export function kinesisFilterView(payload: JsonObject, data: Uint8Array): JsonObject {
+  const { data: _encoded, ...metadata } = payload;
+  try {
+    return { ...metadata, data: JSON.parse(Buffer.from(data).toString("utf8")) as Json };
+  } catch {
+    return metadata;
+  }
+}

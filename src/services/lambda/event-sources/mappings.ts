@@ -16,6 +16,7 @@ import { nameAndQualifier, requireFunction, resolveFunction } from "../names.js"
 import { parseFilters } from "./filters.js";
 import { restartPoller, stopPoller } from "./pollers.js";
 import { mappingCollection, type StoredMapping } from "./state.js";
+import { forgetCheckpoints } from "./streams.js";
 import { checkSettings, checkSource, type SourceKind, sourceKind } from "./validation.js";
 
 const LIST_LIMIT = 100;
@@ -159,6 +160,7 @@ export function deleteEventSourceMapping(input: DeleteEventSourceMappingRequest,
   const mapping = requireMapping(ctx, input.UUID as string);
   mappingCollection(ctx.store).delete(mapping.UUID as string);
   stopPoller(ctx.runtime, ctx.account, ctx.region, mapping.UUID as string);
+  forgetCheckpoints(ctx.store, mapping.UUID as string);
   return output(mapping, "Deleting");
 }
 

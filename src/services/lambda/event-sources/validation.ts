@@ -1,16 +1,17 @@
 import type { CreateEventSourceMappingRequest } from "@aws-sdk/client-lambda";
 import { AwsError, ValidationFailure, type ValidationIssue } from "../../../protocol/errors.js";
-import type { RequestContext } from "../../types.js";
+import type { CallOptions, RequestContext } from "../../types.js";
 import { InvalidParameterValueException } from "../errors.js";
 import { nameAndQualifier, resolveFunction } from "../names.js";
 
-export type SourceKind = "sqs" | "dynamodb";
+export type SourceKind = "sqs" | "dynamodb" | "kinesis";
 
 type Settings = Partial<Omit<CreateEventSourceMappingRequest, "StartingPositionTimestamp">> & { StartingPositionTimestamp?: unknown };
 
 const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9_-]{1,80}(\.fifo)?$/;
 const STREAM_ARN = /^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]+\/stream\/.+$/;
-const KINESIS_ARN = /^arn:aws[a-zA-Z-]*:kinesis:/;
+const KINESIS_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]{1,128}(\/consumer\/[a-zA-Z0-9_.-]{1,128}:\d+)?$/;
+const ANY_KINESIS_ARN = /^arn:aws[a-zA-Z-]*:kinesis:/;
 const STREAM_ONLY = [
   "StartingPosition",
   "ParallelizationFactor",
@@ -21,11 +22,12 @@ const STREAM_ONLY = [
   "DestinationConfig",
 ] as const;
 
-/** Which poller serves an event source ARN. Kinesis streams do not exist in Overcast: none can be found. */
+/** Which poller serves an event source ARN (a Kinesis stream or stream consumer); a malformed Kinesis ARN names no stream. */
 export function sourceKind(arn: string): SourceKind {
   if (SQS_ARN.test(arn)) return "sqs";
   if (STREAM_ARN.test(arn)) return "dynamodb";
-  if (KINESIS_ARN.test(arn)) throw new InvalidParameterValueException(`Stream not found: ${arn}`, { fields: { Type: "User" } });
+  if (KINESIS_ARN.test(arn)) return "kinesis";
+  if (ANY_KINESIS_ARN.test(arn)) throw new InvalidParameterValueException(`Stream not found: ${arn}`, { fields: { Type: "User" } });
   throw new InvalidParameterValueException("Unrecognized event source, must be kinesis, dynamodb stream or sqs.", {
     fields: { Type: "User" },
   });
@@ -43,7 +45,7 @@ export function checkSettings(kind: SourceKind, input: Settings): void {
   range(issues, "tumblingWindowInSeconds", input.TumblingWindowInSeconds, 0, 900);
   if (issues.length) throw new ValidationFailure(issues);
   if (kind === "sqs") checkQueueSettings(input);
-  else checkStreamSettings(input);
+  else checkStreamSettings(kind, input);
 }
 
 function checkQueueSettings(input: Settings): void {
@@ -62,17 +64,19 @@ function checkQueueSettings(input: Settings): void {
     throw new InvalidParameterValueException("Batch size for FIFO queues must be less than or equal to 10.");
 }
 
-function checkStreamSettings(input: Settings): void {
+function checkStreamSettings(kind: SourceKind, input: Settings): void {
   if (input.ScalingConfig !== undefined)
     throw new InvalidParameterValueException("Unsupported ScalingConfig parameter for given event source mapping type.");
   if (input.StartingPosition === undefined)
     throw new InvalidParameterValueException(
       "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.",
     );
-  if (input.StartingPosition === "AT_TIMESTAMP")
+  if (input.StartingPosition === "AT_TIMESTAMP" && kind !== "kinesis")
     throw new InvalidParameterValueException(
       "Unsupported starting position for arn type: AT_TIMESTAMP is only supported for Kinesis streams.",
     );
+  if (input.StartingPosition === "AT_TIMESTAMP" && input.StartingPositionTimestamp === undefined)
+    throw new InvalidParameterValueException("Need to specify a timestamp");
   const age = input.MaximumRecordAgeInSeconds;
   if (age !== undefined && age !== -1 && age < 60)
     throw new InvalidParameterValueException("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.");
@@ -103,10 +107,18 @@ export async function checkSource(ctx: RequestContext, kind: SourceKind, arn: st
     return;
   }
   try {
-    await ctx.runtime.services.call("dynamodbstreams", "DescribeStream", { StreamArn: arn, Limit: 1 }, options);
+    await describeStream(ctx, kind, arn, options);
   } catch {
     throw new InvalidParameterValueException(`Stream not found: ${arn}`, { fields: { Type: "User" } });
   }
+}
+
+/** Reads the stream's description, as Lambda does to check the source exists (a consumer: the consumer's). */
+async function describeStream(ctx: RequestContext, kind: SourceKind, arn: string, options: CallOptions): Promise<void> {
+  const call = ctx.runtime.services.call.bind(ctx.runtime.services);
+  if (kind === "dynamodb") await call("dynamodbstreams", "DescribeStream", { StreamArn: arn, Limit: 1 }, options);
+  else if (arn.includes("/consumer/")) await call("kinesis", "DescribeStreamConsumer", { ConsumerARN: arn }, options);
+  else await call("kinesis", "DescribeStreamSummary", { StreamARN: arn }, options);
 }
 
 async function queueVisibility(
