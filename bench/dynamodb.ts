@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import {
@@ -12,9 +15,9 @@ import {
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import { capture, clientConfig } from "./capture.js";
-import { benchmark, type ServerProcess } from "./child.js";
+import { benchmark, type ServerProcess, stopServer } from "./child.js";
 import { measureServer, type ServerFigures } from "./cpu.js";
-import { send, type WireRequest } from "./load.js";
+import { saveFixedResponse, send, type WireRequest } from "./load.js";
 import { clockTicksPerSecond } from "./proc.js";
 import { printTable, ratio, rps, us } from "./report.js";
 
@@ -23,10 +26,13 @@ import { printTable, ratio, rps, us } from "./report.js";
  * PutItem, GetItem and Query page (ascending and descending), with the table at 1,000 items and again at
  * 100,000 — a Query reads one partition, so its cost should not grow with the table.
  * Requests are signed once by the SDK and replayed as bytes (bench/capture.ts), so the SDK's cost is no
- * part of the figures; each server's CPU comes from /proc.
+ * part of the figures; each server's CPU comes from /proc. For scale, a bare node:http server that answers
+ * each request with Overcast's own response bytes (bench/reference-server.ts, no parsing, no work) is
+ * measured too: no Node server can cost less than it.
  */
 const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 const DYNALITE = fileURLToPath(new URL("./dynamodb-dynalite.js", import.meta.url));
+const REFERENCE = fileURLToPath(new URL("./reference-server.js", import.meta.url));
 const LOAD = { warmup: 500, count: 5_000, connections: 8, timeLimitMs: 12_000 };
 const WHOLE_RUN_LIMIT_MS = 420_000;
 const TABLE = "bench";
@@ -167,6 +173,7 @@ async function main(): Promise<void> {
       await createTable(server);
       await fill(server, 0, SMALL);
       await measureAll(server, list, ` @ ${SMALL / 1000}k items`, ticks, own);
+      if (name === "Overcast") figures.set("bare", await measureFloor(start, server, list, ` @ ${SMALL / 1000}k items`, ticks));
       loading.set(name, await fill(server, SMALL, LARGE));
       await measureAll(
         server,
@@ -176,22 +183,51 @@ async function main(): Promise<void> {
         own,
       );
     }
-    printTable(["measure", "Overcast", "dynalite", "ratio", "target"], rows(list, figures, loading));
+    printTable(
+      ["measure", "Overcast", "dynalite", "ratio", "bare node:http, same bytes (÷ dynalite)", "target"],
+      rows(list, figures, loading),
+    );
   });
+}
+
+/** The bare node:http server, serving each workload's response as Overcast gave it: the floor under any Node server. */
+async function measureFloor(
+  start: (script: string, args: string[]) => Promise<ServerProcess>,
+  overcast: ServerProcess,
+  list: Workload[],
+  suffix: string,
+  ticks: number,
+): Promise<Figures> {
+  const scratch = mkdtempSync(join(tmpdir(), "overcast-bench-"));
+  const floor: Figures = new Map();
+  try {
+    for (const w of list) {
+      const real = await send(overcast.endpoint, w.request);
+      const reference = await start(REFERENCE, [saveFixedResponse(scratch, w.label.replace(/\W+/g, "-"), real)]);
+      floor.set(`${w.label}${suffix}`, await measureServer(reference, w.request, LOAD, ticks));
+      await stopServer(reference);
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return floor;
 }
 
 function rows(list: Workload[], figures: Map<string, Figures>, loading: Map<string, number>): string[][] {
   const ours = figures.get("Overcast") as Figures;
   const theirs = figures.get("dynalite") as Figures;
+  const bare = figures.get("bare") as Figures;
   const out: string[][] = [];
   for (const key of ours.keys()) {
     const a = ours.get(key) as ServerFigures;
     const b = theirs.get(key) as ServerFigures;
+    const floor = bare.get(key);
     out.push([
       `${key}: server CPU per request`,
       us(a.cpuMicrosPerRequest),
       us(b.cpuMicrosPerRequest),
       ratio(a.cpuMicrosPerRequest, b.cpuMicrosPerRequest),
+      floor ? `${us(floor.cpuMicrosPerRequest)} (${ratio(floor.cpuMicrosPerRequest, b.cpuMicrosPerRequest)})` : "",
       "≤ 0.33×",
     ]);
     out.push([
@@ -199,6 +235,7 @@ function rows(list: Workload[], figures: Map<string, Figures>, loading: Map<stri
       rps(a.requestsPerSecond),
       rps(b.requestsPerSecond),
       ratio(a.requestsPerSecond, b.requestsPerSecond),
+      floor ? rps(floor.requestsPerSecond) : "",
       "",
     ]);
   }
@@ -211,6 +248,7 @@ function rows(list: Workload[], figures: Map<string, Figures>, loading: Map<stri
       `${growth(ours).toFixed(2)}×`,
       `${growth(theirs).toFixed(2)}×`,
       "",
+      "",
       "≈ 1× (flat)",
     ]);
   }
@@ -220,6 +258,7 @@ function rows(list: Workload[], figures: Map<string, Figures>, loading: Map<stri
     rps(load("Overcast")),
     rps(load("dynalite")),
     ratio(load("Overcast"), load("dynalite")),
+    "",
     "",
   ]);
   return out;

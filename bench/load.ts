@@ -1,4 +1,6 @@
+import { writeFileSync } from "node:fs";
 import http from "node:http";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 
 /** A request as bytes on the wire: replayed as is, so no SDK work is part of what is measured. */
@@ -92,4 +94,16 @@ export async function replay(
   agent.destroy();
   const completed = [...statuses.values()].reduce((a, b) => a + b, 0);
   return { completed, failed, elapsedMs, statuses };
+}
+
+/**
+ * Saves a response for bench/reference-server.ts to serve (the same status, headers and body bytes) and
+ * returns the file's path.
+ */
+export function saveFixedResponse(dir: string, name: string, response: WireResponse): string {
+  const hopByHop = ["date", "connection", "keep-alive", "transfer-encoding"];
+  const headers = Object.fromEntries(Object.entries(response.headers).filter(([h]) => !hopByHop.includes(h)));
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ status: response.status, headers, body: response.body.toString("base64") }));
+  return file;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { WORKLOADS, type Workload } from "./capture.js";
 import { type ServerProcess, startServer, stopServer } from "./child.js";
 import { type LoadSettings, measureServer } from "./cpu.js";
-import { send, type WireResponse } from "./load.js";
+import { saveFixedResponse, send } from "./load.js";
 import { clockTicksPerSecond, rssBytes } from "./proc.js";
 import { measureStarts, median, sleep, waitUntilServing } from "./ready.js";
 import { ms, printTable, ratio, rps, us } from "./report.js";
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
 
 /** Start-up time and idle memory, each the median of several fresh starts of both servers. */
 async function startupRows(scratch: string): Promise<Row[]> {
-  const placeholder = writeResponse(scratch, "placeholder", {
+  const placeholder = saveFixedResponse(scratch, "placeholder", {
     status: 200,
     headers: { "content-type": "application/json" },
     body: Buffer.from("{}"),
@@ -121,7 +121,7 @@ async function workloadRow(fleet: Fleet, overcast: ServerProcess, workload: Work
     const why = real.headers["x-amzn-errortype"] ?? `HTTP ${real.status}`;
     return [[`${workload.label}: not measured (${why})`, "n/a", "n/a", "n/a", ""]];
   }
-  const reference = await fleet.start(REFERENCE, [writeResponse(scratch, workload.label.replace(/\W+/g, "-"), real)]);
+  const reference = await fleet.start(REFERENCE, [saveFixedResponse(scratch, workload.label.replace(/\W+/g, "-"), real)]);
   try {
     const a = await measureServer(overcast, request, LOAD, ticks);
     const b = await measureServer(reference, request, LOAD, ticks);
@@ -138,15 +138,6 @@ async function workloadRow(fleet: Fleet, overcast: ServerProcess, workload: Work
   } finally {
     await fleet.stop(reference);
   }
-}
-
-/** Overcast's response as the bare server will serve it: the same status, headers and body bytes. */
-function writeResponse(dir: string, name: string, response: WireResponse): string {
-  const hopByHop = ["date", "connection", "keep-alive", "transfer-encoding"];
-  const headers = Object.fromEntries(Object.entries(response.headers).filter(([h]) => !hopByHop.includes(h)));
-  const file = join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({ status: response.status, headers, body: response.body.toString("base64") }));
-  return file;
 }
 
 function unexpected(statuses: Map<number, number>, expected: number): number {
