@@ -10,6 +10,7 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 type Scalar = null | boolean | number | string;
 
+/** Its message is the reason EventBridge gives (`Event pattern is not valid. Reason: …`), where AWS's wording is known. */
 export class PatternError extends Error {}
 
 const OPERATORS = new Set(["prefix", "suffix", "anything-but", "numeric", "exists", "equals-ignore-case", "cidr", "wildcard"]);
@@ -38,7 +39,7 @@ function validateObject(pattern: JsonObject): void {
       if (!Array.isArray(value) || value.length < 2 || !value.every(isObject)) throw new PatternError("$or must list at least 2 objects");
       for (const branch of value) validateObject(branch as JsonObject);
     } else if (Array.isArray(value)) {
-      if (value.length === 0) throw new PatternError(`"${key}" has an empty array`);
+      if (value.length === 0) throw new PatternError("Empty arrays are not allowed");
       for (const condition of value) validateCondition(condition);
     } else if (isObject(value)) {
       validateObject(value);
@@ -49,13 +50,13 @@ function validateObject(pattern: JsonObject): void {
 }
 
 function validateCondition(condition: Json): void {
-  if (Array.isArray(condition)) throw new PatternError("match values must be strings, numbers, booleans or null");
+  if (Array.isArray(condition)) throw new PatternError("Match value must be String, number, true, false, or null");
   if (!isObject(condition)) return;
   const entries = Object.entries(condition);
-  if (entries.length !== 1) throw new PatternError("a match expression has exactly one key");
+  if (entries.length !== 1) throw new PatternError("Only one key allowed in match expression");
   const [operator, operand] = entries[0];
-  if (!OPERATORS.has(operator)) throw new PatternError(`unrecognized match type ${operator}`);
-  if (operator === "exists" && typeof operand !== "boolean") throw new PatternError("exists takes true or false");
+  if (!OPERATORS.has(operator)) throw new PatternError(`Unrecognized match type ${operator}`);
+  if (operator === "exists" && typeof operand !== "boolean") throw new PatternError("exists match pattern must be either true or false.");
   if (operator === "numeric") numericBounds(operand);
   if (operator === "cidr") cidrList(operand);
   if (operator === "anything-but") validateAnythingBut(operand);

@@ -84,6 +84,14 @@ export const SERVICES: readonly ServiceInfo[] = [
   { id: "ssm", protocol: "awsJson1_1", signingName: "ssm", targetPrefix: "AmazonSSM", endpointPrefix: "ssm", load: load("./ssm/index.js") },
   { id: "iam", protocol: "awsQuery", signingName: "iam", endpointPrefix: "iam", global: true, load: load("./iam/index.js") },
   {
+    id: "events",
+    protocol: "awsJson1_1",
+    signingName: "events",
+    targetPrefix: "AWSEvents",
+    endpointPrefix: "events",
+    load: load("./events/index.js"),
+  },
+  {
     id: "kinesis",
     protocol: "awsJson1_1",
     signingName: "kinesis",

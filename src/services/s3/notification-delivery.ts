@@ -179,6 +179,33 @@ export function deliver(ctx: RequestContext, bucket: BucketRecord, destination: 
   });
 }
 
+/**
+ * With EventBridge enabled on the bucket, every event goes to the default bus of the bucket's account and
+ * region (rules on the bus do the filtering). Asynchronous and never failing the S3 request, as delivery above.
+ */
+export function publishToEventBridge(ctx: RequestContext, bucket: BucketRecord, detailType: string, detail: object): void {
+  const bucketArn = `arn:aws:s3:::${bucket.name}`;
+  const options: CallOptions = { account: bucket.owner, region: bucket.region, asService: "s3", sourceArn: bucketArn };
+  const entry = {
+    Source: "aws.s3",
+    DetailType: detailType,
+    Detail: JSON.stringify(detail),
+    Resources: [bucketArn],
+    Time: new Date(ctx.runtime.now()),
+  };
+  setImmediate(() => {
+    ctx.runtime.services
+      .call<{ FailedEntryCount?: number; Entries?: { ErrorMessage?: string }[] }>("events", "PutEvents", { Entries: [entry] }, options)
+      .then((result) => {
+        if (result.FailedEntryCount) throw new Error(result.Entries?.[0]?.ErrorMessage ?? "the entry was refused");
+      })
+      .catch((err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        console.error(`[overcast] s3: EventBridge event "${detailType}" for bucket ${bucket.name} failed: ${reason}`);
+      });
+  });
+}
+
 /** The message S3 sends to a new SQS or SNS destination when a configuration names it. */
 export function sendTestEvent(ctx: RequestContext, bucket: BucketRecord, destination: Destination): void {
   const body = JSON.stringify({

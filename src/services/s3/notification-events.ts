@@ -11,7 +11,7 @@ import type {
 import { createHash } from "node:crypto";
 import type { Principal, RequestContext } from "../types.js";
 import { hostId } from "../../protocol/rest-xml.js";
-import { deliver, destinationsOf } from "./notification-delivery.js";
+import { deliver, destinationsOf, publishToEventBridge } from "./notification-delivery.js";
 import { bucketNotifications, matchesEventType } from "./notifications.js";
 import { type BucketRecord, buckets, objects } from "./store.js";
 
@@ -58,6 +58,68 @@ function emitTo(
     const record = eventRecord(ctx, target.bucket, eventName, object, destination.id);
     deliver(ctx, target.bucket, destination, JSON.stringify({ Records: [record] }));
   }
+  const kind = EVENTBRIDGE_EVENTS[eventName];
+  if (target.configuration.EventBridgeConfiguration && kind)
+    publishToEventBridge(ctx, target.bucket, kind.detailType, eventBridgeDetail(ctx, target.bucket, object, kind));
+}
+
+interface EventBridgeKind {
+  detailType: string;
+  reason?: string;
+  deletionType?: "Permanently Deleted" | "Delete Marker Created";
+}
+
+/**
+ * S3's mapping of its event types to EventBridge detail types, for the events Overcast emits
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-mapping-troubleshooting.html).
+ */
+const EVENTBRIDGE_EVENTS: Record<string, EventBridgeKind> = {
+  "ObjectCreated:Put": { detailType: "Object Created", reason: "PutObject" },
+  "ObjectCreated:Post": { detailType: "Object Created", reason: "PostObject" },
+  "ObjectCreated:Copy": { detailType: "Object Created", reason: "CopyObject" },
+  "ObjectCreated:CompleteMultipartUpload": { detailType: "Object Created", reason: "CompleteMultipartUpload" },
+  "ObjectRemoved:Delete": { detailType: "Object Deleted", reason: "DeleteObject", deletionType: "Permanently Deleted" },
+  "ObjectRemoved:DeleteMarkerCreated": { detailType: "Object Deleted", reason: "DeleteObject", deletionType: "Delete Marker Created" },
+  "LifecycleExpiration:Delete": { detailType: "Object Deleted", reason: "Lifecycle Expiration", deletionType: "Permanently Deleted" },
+  "LifecycleExpiration:DeleteMarkerCreated": {
+    detailType: "Object Deleted",
+    reason: "Lifecycle Expiration",
+    deletionType: "Delete Marker Created",
+  },
+  "ObjectTagging:Put": { detailType: "Object Tags Added" },
+  "ObjectTagging:Delete": { detailType: "Object Tags Deleted" },
+  "ObjectAcl:Put": { detailType: "Object ACL Updated" },
+};
+
+/** A delete marker's ETag: that of empty content. */
+const EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e";
+
+/**
+ * The `detail` of an S3 event on EventBridge. Unlike notification records, keys are not URL-encoded, and
+ * work S3 does on its own (lifecycle) names s3.amazonaws.com as requester and carries no source address.
+ */
+function eventBridgeDetail(ctx: RequestContext, bucket: BucketRecord, object: EventObject, kind: EventBridgeKind) {
+  const created = kind.detailType === "Object Created";
+  const markerCreated = kind.deletionType === "Delete Marker Created";
+  const etag = object.etag?.replace(/"/g, "") ?? (markerCreated ? EMPTY_ETAG : undefined);
+  const versioned = object.versionId !== undefined && object.versionId !== "null";
+  const bySelf = ctx.principal.type === "service";
+  return {
+    version: "0",
+    bucket: { name: bucket.name },
+    object: {
+      key: object.key,
+      ...(created && object.size !== undefined ? { size: object.size } : {}),
+      ...(etag === undefined ? {} : { etag }),
+      ...(versioned ? { "version-id": object.versionId } : {}),
+      ...(created || kind.deletionType ? { sequencer: sequencer() } : {}),
+    },
+    "request-id": ctx.requestId,
+    requester: bySelf ? (ctx.principal.servicePrincipal ?? ctx.principal.arn) : ctx.principal.account,
+    ...(bySelf ? {} : { "source-ip-address": ctx.origin.sourceIp ?? "127.0.0.1" }),
+    ...(kind.reason ? { reason: kind.reason } : {}),
+    ...(kind.deletionType ? { "deletion-type": kind.deletionType } : {}),
+  };
 }
 
 /** One record in S3's event message structure, version 2.1. */
