@@ -144,7 +144,7 @@ function range(issues: ValidationIssue[], path: string, value: number | undefine
   issues.push({ path, value, constraint, kind: "range" });
 }
 
-/** The services Overcast can deliver invocation records to (S3 bucket destinations are not available). */
+/** The destinations of asynchronous invocations (S3 buckets serve only stream mappings, through `bucketObject`). */
 function destinationService(arn: string): "sqs" | "sns" | "lambda" | "events" | undefined {
   const [, , service, , , ...resource] = arn.split(":");
   if (service === "sqs" && resource.length === 1) return "sqs";
@@ -165,16 +165,19 @@ export interface DeliveryOptions {
   attributes?: Record<string, { DataType: string; StringValue: string }>;
   /** Invokes a Lambda destination asynchronously with the record. */
   invokeLambda?: (account: string, region: string, functionName: string, payload: Buffer) => void;
+  /** An S3 destination (stream mappings): the object to write, by the mapping's account (a bucket ARN names none). */
+  bucketObject?: { key: string; account: string; region: string };
 }
 
 /**
- * Sends a record to an SQS queue, SNS topic, Lambda function or event bus, in the destination's own account and
+ * Sends a record to an SQS queue, SNS topic, Lambda function, event bus or S3 bucket, in the destination's own account and
  * region. Delivery failures are dropped, as Lambda does (it only reports a metric).
  */
 export async function deliver(runtime: ServiceRuntime, arn: string, body: string, options: DeliveryOptions): Promise<void> {
   const [, , , region, account, ...resource] = arn.split(":");
   const call = { account, region, asService: "lambda", sourceArn: options.sourceArn };
   try {
+    if (options.bucketObject) return await putRecordObject(runtime, resource[0], body, options.bucketObject, options.sourceArn);
     switch (destinationService(arn)) {
       case "sqs": {
         const { QueueUrl } = await runtime.services.call<{ QueueUrl: string }>(
@@ -201,6 +204,18 @@ export async function deliver(runtime: ServiceRuntime, arn: string, body: string
     if (!(err instanceof AwsError || err instanceof ValidationFailure))
       console.error("[overcast] lambda destination delivery failed:", err);
   }
+}
+
+/** Writes a failure record (with its payload) as a JSON object; S3 event notifications then fire as for any PUT. */
+async function putRecordObject(
+  runtime: ServiceRuntime,
+  bucket: string,
+  body: string,
+  object: { key: string; account: string; region: string },
+  sourceArn: string,
+): Promise<void> {
+  const input = { Bucket: bucket, Key: object.key, Body: Buffer.from(body, "utf8"), ContentType: "application/json" };
+  await runtime.services.call("s3", "PutObject", input, { account: object.account, region: object.region, asService: "lambda", sourceArn });
 }
 
 /**

@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { JsonObject } from "../../../internal/event-pattern.js";
 import type { CallOptions, ServiceRuntime } from "../../types.js";
-import { deliver } from "../destinations.js";
 import { invokeFunction } from "../invoke.js";
+import { type DiscardCondition, reportDiscard } from "./failure-records.js";
 import { parseFilters, passesFilters } from "./filters.js";
 import { type PollerHandle, pause, recordResult, type StoredMapping } from "./state.js";
 import type { EventRecord, StreamSource } from "./stream-sources.js";
@@ -33,6 +33,7 @@ export async function processBatch(
   const kept = patterns.length ? records.filter((r) => passesFilters(patterns, r.filterView())) : records;
   const windowSeconds = mapping.TumblingWindowInSeconds ?? 0;
   if (windowSeconds > 0) return processWindowed(runtime, handle, shard, mapping, kept, windowSeconds);
+  shard.window = undefined; // windows were turned off: the open one is dropped with the next checkpoint
   const partitions = new Map<number, EventRecord[]>();
   const factor = mapping.ParallelizationFactor ?? 1;
   for (const record of kept) {
@@ -89,35 +90,62 @@ function invokeWith(runtime: ServiceRuntime, handle: PollerHandle, mapping: Stor
  */
 async function deliverBatch(runtime: ServiceRuntime, handle: PollerHandle, shard: Shard, mapping: StoredMapping, batch: EventRecord[]) {
   let pending = [batch];
-  let retries = 0;
+  let attempts = 0;
+  let last: BatchResult | undefined;
+  const skip = async (records: EventRecord[], condition: DiscardCondition) => {
+    const discard = { records, condition, invokeCount: attempts, last, payload: batchEvent(shard, records) };
+    await reportDiscard(runtime, handle, shard, mapping, discard);
+  };
   while (pending.length && handle.active()) {
     const current = pending[0];
+    // Checked before each invocation: records that waited too long (behind a failing batch, or in a backlog) are skipped unsent.
+    const expired = expiredCount(current, runtime.now() / 1000, mapping.MaximumRecordAgeInSeconds ?? -1);
+    if (expired) {
+      await skip(current.slice(0, expired), "RecordAgeExceeded");
+      pending = expired < current.length ? [current.slice(expired), ...pending.slice(1)] : pending.slice(1);
+      if (expired === current.length) [attempts, last] = [0, undefined];
+      continue;
+    }
     const result = await invokeBatch(runtime, handle, shard, mapping, current);
+    attempts += 1;
     if (result.ok) {
       recordResult(runtime, handle, "OK");
       pending = pending.slice(1);
-      retries = 0;
+      [attempts, last] = [0, undefined];
       continue;
     }
     recordResult(runtime, handle, "PROBLEM: Function call failed");
+    last = result;
     const remaining = result.failedFrom !== undefined ? current.slice(result.failedFrom) : current;
     const maxRetries = mapping.MaximumRetryAttempts ?? -1;
-    const maxAge = mapping.MaximumRecordAgeInSeconds ?? -1;
-    const expired = maxAge !== -1 && runtime.now() / 1000 - remaining[0].arrival > maxAge;
-    if (expired || (maxRetries !== -1 && retries >= maxRetries)) {
-      const condition = expired ? "RecordAgeExceeded" : "RetryAttemptsExhausted";
-      await reportFailure(runtime, shard, mapping, remaining, { ...result, invokeCount: retries + 1, condition });
+    if (maxRetries !== -1 && attempts > maxRetries) {
+      await skip(remaining, "RetryAttemptsExhausted");
       pending = pending.slice(1);
-      retries = 0;
+      [attempts, last] = [0, undefined];
       continue;
     }
-    retries += 1;
     pending =
       mapping.BisectBatchOnFunctionError && remaining.length > 1
         ? [remaining.slice(0, remaining.length >> 1), remaining.slice(remaining.length >> 1), ...pending.slice(1)]
         : [remaining, ...pending.slice(1)];
     await pause(runtime, RETRY_DELAY_MS);
   }
+}
+
+/**
+ * How many of the batch's first records are older than MaximumRecordAgeInSeconds (-1: none ever are). Records
+ * are in arrival order, so the expired ones lead the batch.
+ */
+export function expiredCount(records: EventRecord[], nowSeconds: number, maxAgeSeconds: number): number {
+  if (maxAgeSeconds === -1) return 0;
+  const firstFresh = records.findIndex((record) => nowSeconds - record.arrival <= maxAgeSeconds);
+  return firstFresh === -1 ? records.length : firstFresh;
+}
+
+/** The event of one invocation: the records, with the window's state when the mapping has tumbling windows. */
+function batchEvent(shard: Shard, batch: EventRecord[]): JsonObject {
+  const window = shard.window;
+  return window ? windowEvent(batch, window, shard.shardId, shard.arn, false) : { Records: batch.map((r) => r.event) };
 }
 
 interface BatchResult {
@@ -136,7 +164,7 @@ async function invokeBatch(
   batch: EventRecord[],
 ): Promise<BatchResult> {
   const window = shard.window;
-  const event = window ? windowEvent(batch, window, shard.shardId, shard.arn, false) : { Records: batch.map((r) => r.event) };
+  const event = batchEvent(shard, batch);
   let outcome: Awaited<ReturnType<typeof invokeFunction>>;
   try {
     outcome = await invokeWith(runtime, handle, mapping, event);
@@ -177,43 +205,4 @@ function firstReportedFailure(payload: Buffer, batch: EventRecord[]): number | u
   if (!Array.isArray(items)) return 0;
   const indexes = items.map((item) => batch.findIndex((r) => r.sequenceNumber === (item as { itemIdentifier?: unknown })?.itemIdentifier));
   return indexes.some((i) => i < 0) ? 0 : Math.min(...indexes);
-}
-
-/** The OnFailure record of a stream batch: where the skipped records are, not the records themselves. */
-async function reportFailure(
-  runtime: ServiceRuntime,
-  shard: Shard,
-  mapping: StoredMapping,
-  records: EventRecord[],
-  result: BatchResult & { invokeCount: number; condition: string },
-): Promise<void> {
-  const destination = mapping.DestinationConfig?.OnFailure?.Destination;
-  if (!destination) return;
-  const first = records[0];
-  const last = records[records.length - 1];
-  const record = {
-    requestContext: {
-      requestId: randomUUID(),
-      functionArn: mapping.FunctionArn,
-      condition: result.condition,
-      approximateInvokeCount: result.invokeCount,
-    },
-    responseContext: {
-      statusCode: 200,
-      executedVersion: result.executedVersion ?? "$LATEST",
-      ...(result.functionError ? { functionError: "Unhandled" } : {}),
-    },
-    version: "1.0",
-    timestamp: new Date(runtime.now()).toISOString(),
-    [shard.source.batchInfoKey]: {
-      shardId: shard.shardId,
-      startSequenceNumber: first.sequenceNumber,
-      endSequenceNumber: last.sequenceNumber,
-      approximateArrivalOfFirstRecord: shard.source.arrivalText(first.arrival),
-      approximateArrivalOfLastRecord: shard.source.arrivalText(last.arrival),
-      batchSize: records.length,
-      streamArn: shard.arn,
-    },
-  };
-  await deliver(runtime, destination, JSON.stringify(record), { sourceArn: mapping.EventSourceMappingArn as string });
 }

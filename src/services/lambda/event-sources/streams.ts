@@ -5,6 +5,7 @@ import { nameAndQualifier, resolveFunction } from "../names.js";
 import { currentMapping, type PollerHandle, pause, recordResult, type StoredMapping } from "./state.js";
 import { closeWindow, processBatch, type Shard } from "./stream-delivery.js";
 import { type EventRecord, type ShardInfo, type StartPosition, type StreamSource, streamSourceFor } from "./stream-sources.js";
+import type { TumblingWindow } from "./windows.js";
 
 /** Lambda polls each shard about four times a second; an idle shard costs one GetRecords per interval. */
 const POLL_INTERVAL_MS = 250;
@@ -37,10 +38,32 @@ const checkpoints = (runtime: ServiceRuntime, handle: PollerHandle) =>
 
 const checkpointKey = (handle: PollerHandle, shardId: string) => `${handle.uuid}/${shardId}`;
 
-/** Drops a deleted mapping's checkpoints. */
+/** The open tumbling window (with its state) of each mapping and shard, as of its checkpoint. */
+const windowCollection = (store: ScopeStore) => store.collection<TumblingWindow>("event-source-windows");
+
+/** Drops a deleted mapping's checkpoints and windows. */
 export function forgetCheckpoints(store: ScopeStore, uuid: string): void {
-  const collection = checkpointCollection(store);
-  for (const key of [...collection.keys()]) if (key.startsWith(`${uuid}/`)) collection.delete(key);
+  for (const collection of [checkpointCollection(store), windowCollection(store)])
+    for (const key of [...collection.keys()]) if (key.startsWith(`${uuid}/`)) collection.delete(key);
+}
+
+/**
+ * Records a shard's progress: its checkpoint and its open window, written together so that after a restart
+ * the records after the checkpoint are delivered again with the window's state as it was then.
+ */
+function saveProgress(runtime: ServiceRuntime, handle: PollerHandle, shard: Shard, checkpoint?: string): void {
+  const store = runtime.storeFor(handle.account, handle.region);
+  const key = checkpointKey(handle, shard.shardId);
+  runtime.state.transaction(() => {
+    if (checkpoint) checkpointCollection(store).set(key, checkpoint);
+    if (shard.window) windowCollection(store).set(key, { ...shard.window });
+    else windowCollection(store).delete(key);
+  });
+}
+
+function savedWindow(runtime: ServiceRuntime, handle: PollerHandle, shardId: string): TumblingWindow | undefined {
+  const window = windowCollection(runtime.storeFor(handle.account, handle.region)).get(checkpointKey(handle, shardId));
+  return window ? { ...window } : undefined;
 }
 
 /** Starts reading every shard of the mapping's stream (DynamoDB Streams or Kinesis), discovering new shards as they appear. */
@@ -95,11 +118,20 @@ async function refreshShards(poll: StreamPoll): Promise<void> {
 
 /** A parent is read to its end before its children, so records of one key stay in order across resharding. */
 function startReadyShards(poll: StreamPoll): void {
+  // A window saved before TumblingWindowInSeconds was turned off is not resumed.
+  const windowed = (currentMapping(poll.runtime, poll.handle)?.TumblingWindowInSeconds ?? 0) > 0;
   for (const shard of poll.known.values()) {
     if (poll.started.has(shard.shardId)) continue;
     if (!shard.parents.every((parent) => poll.finished.has(parent) || !poll.known.has(parent))) continue;
     poll.started.add(shard.shardId);
-    const reading = { source: poll.source, arn: poll.arn, shardId: shard.shardId, parents: shard.parents, call: poll.call };
+    const reading: Shard = {
+      source: poll.source,
+      arn: poll.arn,
+      shardId: shard.shardId,
+      parents: shard.parents,
+      call: poll.call,
+      window: windowed ? savedWindow(poll.runtime, poll.handle, shard.shardId) : undefined,
+    };
     readShard(poll, reading).catch((err) => console.error("[overcast] shard reader failed:", err));
   }
 }
@@ -116,14 +148,17 @@ async function readShard(poll: StreamPoll, shard: Shard): Promise<void> {
       if (records.length && currentMapping(runtime, handle)) {
         await processBatch(runtime, handle, shard, mapping, records);
         if (!handle.active()) return; // stopped mid-batch: the unprocessed records are read again when it resumes
-        checkpoints(runtime, handle).set(checkpointKey(handle, shard.shardId), records[records.length - 1].sequenceNumber);
+        saveProgress(runtime, handle, shard, records[records.length - 1].sequenceNumber);
       }
       if (!next) {
         await closeWindow(runtime, handle, shard, mapping);
         return finishShard(poll, shard);
       }
       if (!records.length) {
-        if (shard.window && runtime.now() / 1000 >= shard.window.end) await closeWindow(runtime, handle, shard, mapping);
+        if (shard.window && runtime.now() / 1000 >= shard.window.end) {
+          await closeWindow(runtime, handle, shard, mapping);
+          if (handle.active()) saveProgress(runtime, handle, shard);
+        }
         await pause(runtime, POLL_INTERVAL_MS);
       }
     } catch {
@@ -136,7 +171,7 @@ async function readShard(poll: StreamPoll, shard: Shard): Promise<void> {
 /** A closed shard read to its end: its children may start now rather than at the next discovery. */
 async function finishShard(poll: StreamPoll, shard: Shard): Promise<void> {
   if (!currentMapping(poll.runtime, poll.handle)) return;
-  checkpoints(poll.runtime, poll.handle).set(checkpointKey(poll.handle, shard.shardId), SHARD_END);
+  saveProgress(poll.runtime, poll.handle, shard, SHARD_END);
   poll.finished.add(shard.shardId);
   await refreshShards(poll);
 }

@@ -12,6 +12,8 @@ const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[a-zA-Z0-9_-]{1,80}(\.
 const STREAM_ARN = /^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]+\/stream\/.+$/;
 const KINESIS_ARN = /^arn:aws[a-zA-Z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]{1,128}(\/consumer\/[a-zA-Z0-9_.-]{1,128}:\d+)?$/;
 const ANY_KINESIS_ARN = /^arn:aws[a-zA-Z-]*:kinesis:/;
+/** Where stream mappings send the records of discarded batches: a queue, a topic, or (since 2024) an S3 bucket. */
+const STREAM_DESTINATION = /^arn:aws[a-zA-Z-]*:(sqs|sns):|^arn:aws[a-zA-Z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const STREAM_ONLY = [
   "StartingPosition",
   "ParallelizationFactor",
@@ -81,7 +83,7 @@ function checkStreamSettings(kind: SourceKind, input: Settings): void {
   if (age !== undefined && age !== -1 && age < 60)
     throw new InvalidParameterValueException("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.");
   const destination = input.DestinationConfig?.OnFailure?.Destination;
-  if (destination && !/^arn:aws[a-zA-Z-]*:(sqs|sns):/.test(destination))
+  if (destination && !STREAM_DESTINATION.test(destination))
     throw new InvalidParameterValueException(`The destination ARN ${destination} is invalid.`);
 }
 
