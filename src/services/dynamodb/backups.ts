@@ -238,6 +238,7 @@ export function restoreTable(
     ttl: undefined,
     stream: undefined,
     replicas: undefined,
+    sourced: undefined,
     deletionProtection: false,
     generation: now,
   };

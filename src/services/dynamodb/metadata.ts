@@ -14,6 +14,7 @@ import type {
 import type { RequestContext } from "../types.js";
 import { ConstraintChecker, ValidationException } from "./errors.js";
 import { tableOf } from "./items.js";
+import { syncToReplicas } from "./replicas.js";
 import { tableByArn, tables } from "./storage.js";
 
 const MAX_TAGS = 50;
@@ -66,7 +67,11 @@ export function updateTimeToLive(input: UpdateTimeToLiveInput, ctx: RequestConte
     throw new ValidationException(`TimeToLive is active on a different AttributeName: current AttributeName is ${table.ttl?.attribute}`);
   }
   table.ttl = { attribute: spec.AttributeName as string, enabled };
-  tables(ctx).set(table.name, table);
+  ctx.runtime.state.transaction(() => {
+    tables(ctx).set(table.name, table);
+    // Global tables replicate TTL settings: every replica expires items by the same attribute.
+    syncToReplicas(ctx, table, (replica) => (replica.ttl = table.ttl));
+  });
   return { TimeToLiveSpecification: { Enabled: enabled, AttributeName: spec.AttributeName } };
 }
 

@@ -34,6 +34,8 @@ export interface TableRecord {
   stream?: TableStream;
   /** Global tables: the regions of the table's replicas, this one included. */
   replicas?: string[];
+  /** Global tables: the regions of replicas added through this one, with when (ms): it cannot leave for 24 hours while they exist. */
+  sourced?: Record<string, number>;
   /** Bumped on recreation so that a deleted table's leftovers never leak into its successor. */
   generation: number;
 }
@@ -162,6 +164,21 @@ export function writeItem(ctx: ChangeContext, table: TableRecord, key: string, o
   if (item) items.set(key, item);
   else items.delete(key);
   recordChange(ctx, table, key, old, item);
+}
+
+/** After an index change: fills the indexes not in `before` from the table's items at once (AWS backfills in the background) and drops removed ones' entries. */
+export function refreshIndexEntries(ctx: StoreHolder, table: TableRecord, before: Set<string>): void {
+  const after = new Set(table.indexes.map((i) => i.name));
+  for (const name of before) if (!after.has(name)) indexEntriesOf(ctx, table, name).clear();
+  for (const index of table.indexes) {
+    if (before.has(index.name)) continue;
+    const entries = indexEntriesOf(ctx, table, index.name);
+    entries.clear();
+    for (const [key, item] of itemsOf(ctx, table).entries()) {
+      const entry = indexEntryKey(table, index, item);
+      if (entry) entries.set(entry, key);
+    }
+  }
 }
 
 /** Attributes an index projects (undefined = all). */

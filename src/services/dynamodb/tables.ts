@@ -26,8 +26,25 @@ import {
   ValidationException,
   invalidParameter,
 } from "./errors.js";
-import { type IndexRecord, type TableRecord, indexEntriesOf, indexEntryKey, itemsOf, keyNames, tableNameOf, tables } from "./storage.js";
-import { leaveGroup, replicaDescription, updateReplicas } from "./replicas.js";
+import {
+  type IndexRecord,
+  type TableRecord,
+  indexEntriesOf,
+  itemsOf,
+  keyNames,
+  refreshIndexEntries,
+  tableNameOf,
+  tables,
+} from "./storage.js";
+import {
+  checkBillingMode,
+  checkReplicaDeletable,
+  leaveGroup,
+  replicaDescription,
+  syncIndexes,
+  syncToReplicas,
+  updateReplicas,
+} from "./replicas.js";
 import { closeStream, createStreamViewType, openStream, streamDescription, updateStream } from "./streams.js";
 import { itemSize } from "./values.js";
 
@@ -237,7 +254,7 @@ export function describe(ctx: RequestContext, table: TableRecord, status = "ACTI
     ...(table.tableClass !== "STANDARD" ? { TableClassSummary: { TableClass: table.tableClass as "STANDARD_INFREQUENT_ACCESS" } } : {}),
     DeletionProtectionEnabled: table.deletionProtection,
     ...streamDescription(table),
-    ...replicaDescription(table),
+    ...replicaDescription(ctx, table),
   };
 }
 
@@ -255,6 +272,7 @@ export function describeTable(input: DescribeTableInput, ctx: RequestContext): D
 
 export function deleteTable(input: DeleteTableInput, ctx: RequestContext): DeleteTableOutput {
   const table = tableFor(ctx, input.TableName);
+  checkReplicaDeletable(ctx, table);
   if (table.deletionProtection) {
     throw new ValidationException(
       `Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.`,
@@ -310,6 +328,11 @@ export function updateTable(input: UpdateTableInput, ctx: RequestContext): Updat
       "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
     );
   }
+  // Checked before any other rule, as AWS does.
+  if (input.ReplicaUpdates && changes.filter((c) => c !== undefined).length > 1) {
+    throw invalidParameter("Replica modification must be the only operation in the request");
+  }
+  if (input.BillingMode) checkBillingMode(table, input.BillingMode);
   if (input.BillingMode) table.billingMode = input.BillingMode;
   if (input.BillingMode === "PAY_PER_REQUEST" && input.ProvisionedThroughput) {
     throw invalidParameter("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
@@ -338,10 +361,11 @@ export function updateTable(input: UpdateTableInput, ctx: RequestContext): Updat
   ctx.runtime.state.transaction(() => {
     // Validates before its first write, so a refused stream change leaves the table as it was.
     if (input.StreamSpecification) updateStream(ctx, table, input.StreamSpecification, !!input.GlobalSecondaryIndexUpdates?.length);
-    if (input.ReplicaUpdates) updateReplicas(ctx, table, input.ReplicaUpdates, changes.filter((c) => c !== undefined).length > 1);
-    const after = new Set(table.indexes.map((i) => i.name));
-    for (const name of before) if (!after.has(name)) indexEntriesOf(ctx, table, name).clear();
-    for (const index of table.indexes) if (!before.has(index.name)) backfill(ctx, table, index);
+    if (input.ReplicaUpdates) updateReplicas(ctx, table, input.ReplicaUpdates);
+    refreshIndexEntries(ctx, table, before);
+    // The settings AWS keeps the same on every replica of a global table reach the others too.
+    if (input.GlobalSecondaryIndexUpdates?.length) syncIndexes(ctx, table);
+    if (input.TableClass) syncToReplicas(ctx, table, (replica) => (replica.tableClass = table.tableClass));
     tables(ctx).set(table.name, table);
   });
   return { TableDescription: describe(ctx, table) };
@@ -370,16 +394,6 @@ function createIndex(table: TableRecord, create: GlobalSecondaryIndex, now: numb
     throw invalidParameter(`Attempting to create an index which already exists: ${create.IndexName}`);
   }
   table.indexes.push({ ...validateIndex(create, defined, [], true, table.billingMode), createdAt: now });
-}
-
-/** A new GSI is filled from the table's items at once (AWS backfills in the background). */
-function backfill(ctx: RequestContext, table: TableRecord, index: IndexRecord): void {
-  const entries = indexEntriesOf(ctx, table, index.name);
-  entries.clear();
-  for (const [key, item] of itemsOf(ctx, table).entries()) {
-    const entry = indexEntryKey(table, index, item);
-    if (entry) entries.set(entry, key);
-  }
 }
 
 function deleteIndex(table: TableRecord, name: string): void {
