@@ -1,5 +1,5 @@
 import type { HttpRequest } from "../protocol/http.js";
-import type { Protocol } from "../protocol/model.js";
+import type { WireProtocol } from "../protocol/index.js";
 import {
   type ServiceInfo,
   serviceByEndpointPrefix,
@@ -89,8 +89,12 @@ export function resolveService(req: HttpRequest, hints: RouteHints, host: HostIn
   return serviceById.get("s3");
 }
 
+/** The awsJson services AWS also answers in CBOR: only Kinesis, which the Java SDK and the KCL send CBOR by default. */
+const CBOR_SERVICES = new Set(["kinesis"]);
+
 /** The protocol of this request: a service's model names one, but query-compatible JSON services take both. */
-export function requestProtocol(req: HttpRequest, service: ServiceInfo): Protocol {
+export function requestProtocol(req: HttpRequest, service: ServiceInfo): WireProtocol {
   if (service.queryXmlNamespace && !req.headers["x-amz-target"]) return "awsQuery";
+  if (CBOR_SERVICES.has(service.id) && req.headers["content-type"]?.startsWith("application/x-amz-cbor-1.1")) return "awsJsonCbor";
   return service.protocol;
 }

@@ -7,15 +7,7 @@ import type { Operation } from "./model.js";
 /** awsJson1_0 and awsJson1_1: POST / with X-Amz-Target "Prefix.Operation" and a JSON document body. */
 export const awsJsonCodec: Codec = {
   async decode(req: HttpRequest, ctx: CodecContext) {
-    const target = req.headers["x-amz-target"] ?? "";
-    const dot = target.lastIndexOf(".");
-    const prefix = target.slice(0, dot);
-    const name = target.slice(dot + 1);
-    const operation = dot > 0 && prefix === ctx.model.metadata.targetPrefix ? ctx.model.operations.get(name) : undefined;
-    if (!operation) throw awsJsonCodec.unknownOperation(name || target, ctx);
-    if (req.method !== "POST") {
-      throw new AwsError("UnknownOperationException", `${req.method} is not supported for this operation.`, { status: 400 });
-    }
+    const operation = targetOperation(req, ctx);
     const body = await readBody(req.body);
     const text = body.toString("utf8").trim();
     let document: unknown = {};
@@ -26,11 +18,7 @@ export const awsJsonCodec: Codec = {
         throw new SerializationFailure("Unable to parse the request body as JSON.");
       }
     }
-    if (document === null || typeof document !== "object" || Array.isArray(document)) {
-      throw new SerializationFailure("Start of structure or map expected.");
-    }
-    const input = readJson(document, operation.input, undefined, false) as Record<string, unknown>;
-    return { operation, input };
+    return { operation, input: readInput(document, operation, false) };
   },
 
   encode(operation: Operation, output: unknown, ctx: CodecContext): HttpResponse {
@@ -39,17 +27,9 @@ export const awsJsonCodec: Codec = {
   },
 
   encodeError(error: AwsError, ctx: CodecContext): HttpResponse {
-    const { status, shape, queryCode, fault } = errorInfo(error, ctx.model);
-    const document: Record<string, unknown> = {
-      __type: `${errorNamespace(error.code, shape !== undefined, ctx)}#${error.code}`,
-      ...(shape ? (writeJson(error.fields, shape, undefined, false) as object) : error.fields),
-      // Some errors (KMS's InvalidCiphertextException) carry no message at all.
-      ...(error.message ? { [messageMemberName(shape)]: error.message } : {}),
-    };
+    const { status, document, headers } = errorDocument(error, ctx, false);
     const response = jsonResponse(status, document, ctx);
-    response.headers["x-amzn-errortype"] = error.code;
-    if (ctx.model.metadata.awsQueryCompatible) response.headers["x-amzn-query-error"] = `${queryCode};${fault}`;
-    Object.assign(response.headers, error.headers);
+    Object.assign(response.headers, headers);
     return response;
   },
 
@@ -59,6 +39,46 @@ export const awsJsonCodec: Codec = {
     });
   },
 };
+
+/** The operation X-Amz-Target names, for the JSON and the CBOR encodings of awsJson requests alike. */
+export function targetOperation(req: HttpRequest, ctx: CodecContext): Operation {
+  const target = req.headers["x-amz-target"] ?? "";
+  const dot = target.lastIndexOf(".");
+  const prefix = target.slice(0, dot);
+  const name = target.slice(dot + 1);
+  const operation = dot > 0 && prefix === ctx.model.metadata.targetPrefix ? ctx.model.operations.get(name) : undefined;
+  if (!operation) throw awsJsonCodec.unknownOperation(name || target, ctx);
+  if (req.method !== "POST") {
+    throw new AwsError("UnknownOperationException", `${req.method} is not supported for this operation.`, { status: 400 });
+  }
+  return operation;
+}
+
+/** The typed input of a parsed request document, which must be a structure. */
+export function readInput(document: unknown, operation: Operation, native: boolean): Record<string, unknown> {
+  if (document === null || typeof document !== "object" || Array.isArray(document) || document instanceof Uint8Array) {
+    throw new SerializationFailure("Start of structure or map expected.");
+  }
+  return readJson(document, operation.input, undefined, false, native) as Record<string, unknown>;
+}
+
+/** An error's document (`__type`, modeled members, message) and headers, before encoding. */
+export function errorDocument(
+  error: AwsError,
+  ctx: CodecContext,
+  native: boolean,
+): { status: number; document: Record<string, unknown>; headers: Record<string, string> } {
+  const { status, shape, queryCode, fault } = errorInfo(error, ctx.model);
+  const document: Record<string, unknown> = {
+    __type: `${errorNamespace(error.code, shape !== undefined, ctx)}#${error.code}`,
+    ...(shape ? (writeJson(error.fields, shape, undefined, false, native) as object) : error.fields),
+    // Some errors (KMS's InvalidCiphertextException) carry no message at all.
+    ...(error.message ? { [messageMemberName(shape)]: error.message } : {}),
+  };
+  const headers: Record<string, string> = { "x-amzn-errortype": error.code };
+  if (ctx.model.metadata.awsQueryCompatible) headers["x-amzn-query-error"] = `${queryCode};${fault}`;
+  return { status, document, headers: Object.assign(headers, error.headers) };
+}
 
 /** Errors of the service's model carry its namespace; AWS's request framework (Coral) names its own. */
 function errorNamespace(code: string, modeled: boolean, ctx: CodecContext): string {

@@ -1,28 +1,30 @@
 import type { Member, Shape } from "./model.js";
 import { SerializationFailure } from "./errors.js";
-import { decodeBase64, formatTimestamp, parseTimestamp, timestampFormatOf, toBuffer } from "./values.js";
+import { decodeBase64, formatTimestamp, parseTimestamp, timestampFormatOf, toBuffer, toDate } from "./values.js";
 
 /**
  * JSON document ⇄ typed values, shared by awsJson1_0/1_1 and restJson1 bodies.
  * `useJsonName` is true for restJson1 only: awsJson protocols ignore the jsonName trait.
+ * `native` is true for binary encodings of the document (Kinesis's CBOR): blobs and timestamps are then
+ * Uint8Array/Buffer and Date values (or epoch milliseconds), not base64 text and epoch seconds.
  */
-export function readJson(value: unknown, shape: Shape, member: Member | undefined, useJsonName: boolean): unknown {
+export function readJson(value: unknown, shape: Shape, member: Member | undefined, useJsonName: boolean, native = false): unknown {
   if (value === null || value === undefined) return undefined;
   switch (shape.type) {
     case "structure":
     case "union":
-      return readStruct(value, shape, useJsonName);
+      return readStruct(value, shape, useJsonName, native);
     case "list": {
       if (!Array.isArray(value)) throw mismatch(value, "a list");
       const item = shape.member as Member;
-      return value.filter((v) => v !== null).map((v) => readJson(v, item.shape, item, useJsonName));
+      return value.filter((v) => v !== null).map((v) => readJson(v, item.shape, item, useJsonName, native));
     }
     case "map": {
       if (typeof value !== "object" || Array.isArray(value)) throw mismatch(value, "a map");
       const out: Record<string, unknown> = {};
       const valueMember = shape.value as Member;
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (v !== null) out[k] = readJson(v, valueMember.shape, valueMember, useJsonName);
+        if (v !== null) out[k] = readJson(v, valueMember.shape, valueMember, useJsonName, native);
       }
       return out;
     }
@@ -39,12 +41,15 @@ export function readJson(value: unknown, shape: Shape, member: Member | undefine
       if (typeof value !== "boolean") throw mismatch(value, "a Boolean");
       return value;
     case "blob": {
+      if (native && value instanceof Uint8Array) return toBuffer(value);
       if (typeof value !== "string") throw mismatch(value, "a Blob");
       const buf = decodeBase64(value);
       if (!buf) throw new SerializationFailure("Base64 encoded value is not valid.");
       return buf;
     }
     case "timestamp": {
+      // Binary encodings count epoch milliseconds, tagged (a Date already) or not.
+      if (native && (value instanceof Date || (typeof value === "number" && Number.isFinite(value)))) return new Date(value);
       if (typeof value !== "number" && typeof value !== "string") throw mismatch(value, "a Timestamp");
       const date = parseTimestamp(value, timestampFormatOf(member, "epoch-seconds"));
       if (!date) throw new SerializationFailure(`Invalid timestamp value: ${String(value)}`);
@@ -55,7 +60,7 @@ export function readJson(value: unknown, shape: Shape, member: Member | undefine
   }
 }
 
-function readStruct(value: unknown, shape: Shape, useJsonName: boolean): Record<string, unknown> {
+function readStruct(value: unknown, shape: Shape, useJsonName: boolean, native: boolean): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw mismatch(value, "a structure");
   const input = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
@@ -65,7 +70,7 @@ function readStruct(value: unknown, shape: Shape, useJsonName: boolean): Record<
     const v = input[wireName];
     const target = byWireName.get(wireName);
     if (v === undefined || v === null || !target) continue;
-    out[target.name] = readJson(v, target.member.shape, target.member, useJsonName);
+    out[target.name] = readJson(v, target.member.shape, target.member, useJsonName, native);
   }
   return out;
 }
@@ -97,7 +102,7 @@ function mismatch(value: unknown, expected: string): SerializationFailure {
   return new SerializationFailure(`${token} can not be converted to ${expected}`);
 }
 
-export function writeJson(value: unknown, shape: Shape, member: Member | undefined, useJsonName: boolean): unknown {
+export function writeJson(value: unknown, shape: Shape, member: Member | undefined, useJsonName: boolean, native = false): unknown {
   if (value === undefined || value === null) return undefined;
   switch (shape.type) {
     case "structure":
@@ -109,24 +114,24 @@ export function writeJson(value: unknown, shape: Shape, member: Member | undefin
       for (const name in record) {
         const m = Object.hasOwn(members, name) ? members[name] : undefined;
         if (!m) continue;
-        const v = writeJson(record[name], m.shape, m, useJsonName);
+        const v = writeJson(record[name], m.shape, m, useJsonName, native);
         if (v !== undefined) out[useJsonName && m.jsonName ? m.jsonName : name] = v;
       }
       return out;
     }
     case "list":
-      return (value as unknown[]).map((v) => writeJson(v, (shape.member as Member).shape, shape.member, useJsonName));
+      return (value as unknown[]).map((v) => writeJson(v, (shape.member as Member).shape, shape.member, useJsonName, native));
     case "map": {
       const out: Record<string, unknown> = {};
       const valueMember = shape.value as Member;
       const entries = value instanceof Map ? [...value.entries()] : Object.entries(value as object);
-      for (const [k, v] of entries) out[k] = writeJson(v, valueMember.shape, valueMember, useJsonName);
+      for (const [k, v] of entries) out[k] = writeJson(v, valueMember.shape, valueMember, useJsonName, native);
       return out;
     }
     case "timestamp":
-      return formatTimestamp(value, timestampFormatOf(member, "epoch-seconds"));
+      return native ? toDate(value) : formatTimestamp(value, timestampFormatOf(member, "epoch-seconds"));
     case "blob":
-      return toBuffer(value).toString("base64");
+      return native ? toBuffer(value) : toBuffer(value).toString("base64");
     case "number":
       return Number.isFinite(value) ? value : String(value);
     default:
