@@ -24,9 +24,9 @@ export function rssBytes(pid: number): number {
   return Number(kb) * 1024;
 }
 
-/** User + system CPU time consumed so far, in microseconds. */
-export function cpuMicros(pid: number, ticksPerSecond: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** User + system CPU time consumed so far, in microseconds: by the whole process, or by one of its threads. */
+export function cpuMicros(pid: number, ticksPerSecond: number, thread?: number): number {
+  const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, "utf8");
   // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ")".
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const utime = Number(fields[11]); // field 14

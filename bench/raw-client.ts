@@ -85,6 +85,8 @@ class Connection {
         const head = this.pending.subarray(0, end).toString("latin1");
         this.pending = this.pending.subarray(end + 4);
         const status = Number(head.slice(9, 12));
+        // An interim response (100 Continue to the SDK's `Expect: 100-continue`) has no body and is not the answer.
+        if (status < 200) continue;
         const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
         const chunked = /\r\ntransfer-encoding:\s*chunked/i.test(head);
         this.response = { status, remaining: length === undefined ? 0 : Number(length), chunked };

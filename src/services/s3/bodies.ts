@@ -1,6 +1,7 @@
-import { createHash } from "node:crypto";
-import type { RequestContext } from "../types.js";
-import { type ChecksumAlgorithm, CHECKSUM_ALGORITHMS, checkChecksumValue, checksumHeader, newDigest, parseAlgorithm } from "./checksums.js";
+import type { DigestName } from "../../internal/digests.js";
+import { HashPool, digesting } from "../../internal/hash-pool.js";
+import type { RequestContext, ServiceRuntime } from "../types.js";
+import { type ChecksumAlgorithm, CHECKSUM_ALGORITHMS, DIGEST_OF, checkChecksumValue, checksumHeader, parseAlgorithm } from "./checksums.js";
 import { BadDigest, InvalidDigest, InvalidRequest } from "./errors.js";
 
 /** A body now stored as a blob, with the digests S3 keeps of it. */
@@ -41,7 +42,7 @@ export async function storeUpload(ctx: RequestContext, source: Source | undefine
       `Checksum Type mismatch occurred, expected checksum Type: ${required.toLowerCase()}, actual checksum Type: ${request.algorithm.toLowerCase()}`,
     );
   }
-  const body = await storeStream(ctx, source ?? new Uint8Array(0), request.algorithm ?? required);
+  const body = await storeStream(ctx, source ?? new Uint8Array(0), request.algorithm ?? required, declaredLength(headers));
   try {
     if (contentMd5 && !contentMd5.equals(body.md5)) {
       throw new BadDigest("The Content-MD5 you specified did not match what we received.", {
@@ -59,23 +60,59 @@ export async function storeUpload(ctx: RequestContext, source: Source | undefine
   return body;
 }
 
-/** Streams `source` into a new blob, with its MD5 and (optionally) one additional checksum. */
-export async function storeStream(ctx: RequestContext, source: Source, algorithm?: ChecksumAlgorithm): Promise<StoredBody> {
-  const md5 = createHash("md5");
-  const digest = algorithm ? newDigest(algorithm) : undefined;
-  const { id, size } = await ctx.runtime.blobs.write(source, (chunk) => {
-    md5.update(chunk);
-    digest?.update(chunk);
-  });
-  const md5Bytes = md5.digest();
+/**
+ * Streams `source` into a new blob, with its MD5 and (optionally) one additional checksum; large bodies are hashed
+ * on the runtime's worker threads. `expectedBytes` (the length a request declared) only lets small bodies skip
+ * the pass-through that feeds the workers.
+ */
+export async function storeStream(
+  ctx: RequestContext,
+  source: Source,
+  algorithm?: ChecksumAlgorithm,
+  expectedBytes?: number,
+): Promise<StoredBody> {
+  const names: DigestName[] = algorithm ? ["md5", DIGEST_OF[algorithm]] : ["md5"];
+  const hashing = digesting(hashPoolOf(ctx.runtime), source, names, expectedBytes);
+  const { id, size } = await ctx.runtime.blobs.write(hashing.chunks, hashing.onChunk);
+  let digests: Buffer[];
+  try {
+    digests = await hashing.digests();
+  } catch (err) {
+    ctx.runtime.blobs.delete(id);
+    throw err;
+  }
+  const [md5, checksum] = digests;
   return {
     blob: id,
     size,
-    etag: `"${md5Bytes.toString("hex")}"`,
-    md5: md5Bytes,
+    etag: `"${md5.toString("hex")}"`,
+    md5,
     algorithm,
-    checksum: digest?.digest().toString("base64"),
+    checksum: checksum?.toString("base64"),
   };
+}
+
+/** The runtime's hashing threads: started with its first large body, terminated with the service (`stopHashing`). */
+const hashPools = new WeakMap<ServiceRuntime, HashPool>();
+
+function hashPoolOf(runtime: ServiceRuntime): HashPool {
+  let pool = hashPools.get(runtime);
+  if (!pool) {
+    pool = new HashPool();
+    hashPools.set(runtime, pool);
+  }
+  return pool;
+}
+
+export async function stopHashing(runtime: ServiceRuntime): Promise<void> {
+  await hashPools.get(runtime)?.close();
+}
+
+/** The body length a request declares: its decoded length when aws-chunked. */
+function declaredLength(headers: Record<string, string>): number | undefined {
+  const value = headers["x-amz-decoded-content-length"] ?? headers["content-length"];
+  const length = value === undefined ? Number.NaN : Number(value);
+  return Number.isSafeInteger(length) && length >= 0 ? length : undefined;
 }
 
 function parseContentMd5(value: string | undefined): Buffer | undefined {

@@ -1,6 +1,7 @@
 import { authorization } from "./authorization.js";
 import { defineService } from "../types.js";
 import { getObjectAttributes } from "./attributes.js";
+import { stopHashing } from "./bodies.js";
 import { deleteObjects } from "./batch.js";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.js";
 import { copyObject } from "./copy.js";
@@ -112,6 +113,7 @@ export default defineService({
   httpRoute: s3HttpRoute,
   decorateResponse: s3DecorateResponse,
   start: startLifecycle,
+  stop: stopHashing,
   validationError: s3ValidationError,
   serializationError: s3SerializationError,
 });
