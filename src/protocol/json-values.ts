@@ -75,6 +75,18 @@ function readStruct(value: unknown, shape: Shape, useJsonName: boolean, native: 
   return out;
 }
 
+/** A structure's members in model order, per shape (immutable model data). */
+const MEMBER_LISTS = new WeakMap<Shape, [string, Member][]>();
+
+function memberList(shape: Shape): [string, Member][] {
+  let list = MEMBER_LISTS.get(shape);
+  if (!list) {
+    list = Object.entries(shape.members ?? {});
+    MEMBER_LISTS.set(shape, list);
+  }
+  return list;
+}
+
 /** Members by the name they have on the wire (restJson1: jsonName, else their own), per shape (immutable model data). */
 const WIRE_NAMES = { json: new WeakMap<Shape, WireMembers>(), plain: new WeakMap<Shape, WireMembers>() };
 
@@ -105,12 +117,21 @@ function mismatch(value: unknown, expected: string): SerializationFailure {
 export function writeJson(value: unknown, shape: Shape, member: Member | undefined, useJsonName: boolean, native = false): unknown {
   if (value === undefined || value === null) return undefined;
   switch (shape.type) {
-    case "structure":
+    case "structure": {
+      // In the model's member order, as AWS writes them.
+      const out: Record<string, unknown> = {};
+      const record = value as Record<string, unknown>;
+      for (const [name, m] of memberList(shape)) {
+        const v = writeJson(record[name], m.shape, m, useJsonName, native);
+        if (v !== undefined) out[useJsonName && m.jsonName ? m.jsonName : name] = v;
+      }
+      return out;
+    }
     case "union": {
+      // The value's own key: a union holds one member of many.
       const out: Record<string, unknown> = {};
       const record = value as Record<string, unknown>;
       const members = shape.members ?? {};
-      // The value's own keys, not the model's members: a union holds one member of many, outputs few of theirs.
       for (const name in record) {
         const m = Object.hasOwn(members, name) ? members[name] : undefined;
         if (!m) continue;
