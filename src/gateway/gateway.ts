@@ -77,7 +77,7 @@ export class Gateway {
       if (!handler) throw codec.unknownOperation(operation.name, cctx); // not implemented = not registered
       checkInput(service, operation.input, input); // required members, enums: AWS's validation errors
       const origin = originOf(req);
-      await this.authorizer.authorize({
+      const authorizing = this.authorizer.authorize({
         principal: caller,
         service: info.id,
         operation: operation.name,
@@ -86,6 +86,7 @@ export class Gateway {
         region,
         origin,
       }); // IAM
+      if (authorizing) await authorizing;
       const ctx = this.context(service, operation.name, caller, region, requestId, origin);
       const output = await handler(input, ctx); // the service's own semantics
       return { label, response: await this.decorate(req, service, codec.encode(operation, output, cctx), ctx) };

@@ -17,6 +17,8 @@ export interface LoadedService {
  */
 export class ServiceHost {
   private readonly loaded = new Map<string, Promise<LoadedService>>();
+  /** The services whose loading has finished, for callers on the request path that need no await. */
+  private readonly started = new Map<string, LoadedService>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private caller?: ServiceCaller;
 
@@ -47,10 +49,18 @@ export class ServiceHost {
     let entry = this.loaded.get(id);
     if (!entry) {
       entry = this.start(id);
-      entry.catch(() => this.loaded.delete(id));
+      entry.then(
+        (service) => this.started.set(id, service),
+        () => this.loaded.delete(id),
+      );
       this.loaded.set(id, entry);
     }
     return entry;
+  }
+
+  /** The service if it has finished loading, else undefined (then `load` it). */
+  ready(id: string): LoadedService | undefined {
+    return this.started.get(id);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type CredentialResolver, defaultCredentials } from "../auth/authenticate.js";
+import { type Credential, type CredentialResolver, defaultCredentials } from "../auth/authenticate.js";
 import { rootPrincipal } from "../auth/principal.js";
 import { AwsError } from "../protocol/errors.js";
 import type { StateBackend } from "../state/store.js";
@@ -10,7 +10,8 @@ import { iamState, stsSessions } from "./records.js";
  * mapping (a 12-digit key names its account's root, anything else the default account's root).
  *
  * Key ids are unique and never move between accounts, so the resolver remembers which account each
- * key belongs to and reads that account's record directly instead of scanning every account per request.
+ * key belongs to and reads that account's record directly instead of scanning every account; what a
+ * key resolves to is kept until IAM or STS state changes (temporary keys still expire on time).
  */
 export function iamCredentials(state: StateBackend, now: () => number): CredentialResolver {
   const accountOfKey = new Map<string, string>();
@@ -26,16 +27,12 @@ export function iamCredentials(state: StateBackend, now: () => number): Credenti
     }
     return undefined;
   };
-  return (accessKeyId) => {
+  const resolved = new Map<string, { stamp: string; credential: Credential | undefined; expires?: number }>();
+  const resolve = (accessKeyId: string): (Credential & { expires?: number }) | undefined => {
     if (accessKeyId.startsWith("ASIA")) {
       const account = accountFor(accessKeyId, "sts", (a) => stsSessions(state, a).has(accessKeyId));
       const session = account === undefined ? undefined : stsSessions(state, account).get(accessKeyId);
-      if (session) {
-        if (now() >= session.Expiration) {
-          throw new AwsError("ExpiredToken", "The security token included in the request is expired", { status: 403 });
-        }
-        return { principal: session.principal, secretAccessKey: session.SecretAccessKey };
-      }
+      if (session) return { principal: session.principal, secretAccessKey: session.SecretAccessKey, expires: session.Expiration };
     }
     if (accessKeyId.startsWith("AKIA")) {
       const account = accountFor(accessKeyId, "iam", (a) => iamState(state, a).accessKeys.has(accessKeyId));
@@ -54,4 +51,21 @@ export function iamCredentials(state: StateBackend, now: () => number): Credenti
     }
     return defaultCredentials(accessKeyId);
   };
+  return (accessKeyId) => {
+    const stamp = `${state.changes("iam")}/${state.changes("sts")}`;
+    let entry = resolved.get(accessKeyId);
+    if (entry?.stamp !== stamp) {
+      const found = resolve(accessKeyId);
+      const credential = found && { principal: found.principal, secretAccessKey: found.secretAccessKey };
+      entry = { stamp, credential, expires: found?.expires };
+      if (resolved.size >= MAX_REMEMBERED_KEYS) resolved.clear();
+      resolved.set(accessKeyId, entry);
+    }
+    if (entry.expires !== undefined && now() >= entry.expires) {
+      throw new AwsError("ExpiredToken", "The security token included in the request is expired", { status: 403 });
+    }
+    return entry.credential;
+  };
 }
+
+const MAX_REMEMBERED_KEYS = 100_000;

@@ -51,16 +51,23 @@ export class IamEnforcer implements Authorizer {
     private readonly log: (line: string) => void = (line) => console.warn(line),
   ) {}
 
-  async authorize(request: AuthorizationRequest): Promise<void> {
-    const denial = await this.check(request).catch((err: unknown) => unevaluable(request, err));
+  /** Synchronous once the target service is loaded: most requests pay no promise. */
+  authorize(request: AuthorizationRequest): void | Promise<void> {
+    const loaded = this.services.ready(request.service);
+    if (!loaded) return this.services.load(request.service).then(() => this.authorize(request));
+    let denial: Denial | undefined;
+    try {
+      denial = this.check(loaded, request);
+    } catch (err) {
+      denial = unevaluable(request, err);
+    }
     if (!denial) return;
     if (this.mode === "deny") throw denial.error;
     this.log(`[overcast] IAM would deny ${denial.action} on ${denial.resource} to ${request.principal.arn} (${denial.error.message})`);
   }
 
   /** The first denial of the request, or undefined when every action on every resource is allowed. */
-  private async check(request: AuthorizationRequest): Promise<Denial | undefined> {
-    const loaded = await this.services.load(request.service);
+  private check(loaded: LoadedService, request: AuthorizationRequest): Denial | undefined {
     const declaration = loaded.definition.authorization?.[request.operation];
     if (!declaration) return undeclared(request);
     if (declaration.exempt) return undefined;
@@ -96,14 +103,22 @@ export class IamEnforcer implements Authorizer {
       session: caller?.session,
       resource: target.policy ? [target.policy] : undefined,
     };
-    const context = readsContext(policies) ? this.conditionContext(request, declaration, ctx, caller) : {};
+    const contextFree = !readsContext(policies);
+    const context = contextFree ? {} : this.conditionContext(request, declaration, ctx, caller);
+    // Without conditions, the same caller, policies, action and resource always get the same answer.
+    const allowed = caller && contextFree ? this.cache.allowedFor(caller, target.policy) : undefined;
     const evalPrincipal = evaluationPrincipal(principal, this.state);
     for (const { action, resources } of checks) {
       for (const resource of resources) {
         const resourceAccount = accountOfResource(resource, target);
+        const decisionKey = `${action} ${resource} ${resourceAccount} ${declaration.resourcePolicyRequired === true}`;
+        if (allowed?.has(decisionKey)) continue;
         const result = evaluate({ principal: evalPrincipal, action, resource, context }, { ...policies, resourceAccount });
         const decided = declaration.resourcePolicyRequired ? requireResourceAllow(result, target.policy) : result;
-        if (decided.decision === "allowed") continue;
+        if (decided.decision === "allowed") {
+          allowed?.add(decisionKey);
+          continue;
+        }
         const crossAccount = resourceAccount !== principal.account;
         return { action, resource, error: denialError(request.service, principal, action, resource, decided, crossAccount) };
       }

@@ -7,11 +7,15 @@ import { type IamCollections, iamState, type PolicyHolder, type SessionRecord, s
 /** Parsed documents by their text: a document's meaning never changes, so each is parsed once. */
 const MAX_CACHED = 10_000;
 
+/** Stands for "no resource policy" where decisions are kept per resource policy. */
+const NO_RESOURCE_POLICY = Object.freeze({});
+
 export class PolicyCache {
   /** By kind, then by the document itself: the stored strings are looked up as they are (their hashes are cached). */
   private readonly parsed = new Map<PolicyKind, Map<string, Policy | null>>();
   /** What governs each caller, valid while IAM and STS state stay unchanged (the stamp says since when). */
   private readonly callers = new Map<string, { stamp: string; policies: CallerPolicies }>();
+  private readonly allowed = new WeakMap<CallerPolicies, WeakMap<object, Set<string>>>();
 
   /** callerPolicies(), reused until any IAM or STS state changes. */
   callerPolicies(state: StateBackend, principal: Principal): CallerPolicies {
@@ -23,6 +27,26 @@ export class PolicyCache {
     if (this.callers.size >= MAX_CACHED) this.callers.clear();
     this.callers.set(key, { stamp, policies });
     return policies;
+  }
+
+  /**
+   * The (action, resource) pairs already allowed to this caller under this resource policy, for evaluations
+   * that read no request context. Dropped with the caller's entry when IAM or STS state changes, and
+   * per resource policy: a changed policy is another document, so another parsed object.
+   */
+  allowedFor(caller: CallerPolicies, resourcePolicy: Policy | undefined): Set<string> {
+    let byPolicy = this.allowed.get(caller);
+    if (!byPolicy) {
+      byPolicy = new WeakMap();
+      this.allowed.set(caller, byPolicy);
+    }
+    const key = resourcePolicy ?? NO_RESOURCE_POLICY;
+    let pairs = byPolicy.get(key);
+    if (!pairs || pairs.size >= MAX_CACHED) {
+      pairs = new Set();
+      byPolicy.set(key, pairs);
+    }
+    return pairs;
   }
 
   /** The parsed policy, or undefined for a document IAM would reject (a stored resource policy we cannot read). */
