@@ -24,7 +24,7 @@ import {
   throwIssues,
   ValidationException,
 } from "./errors.js";
-import { page, type Scope } from "./model.js";
+import { pageByPrefix, type Scope } from "./model.js";
 
 export interface ApiDestinationRecord {
   name: string;
@@ -148,12 +148,12 @@ export function listApiDestinations(input: ListApiDestinationsRequest, ctx: Requ
   checkMember("nextToken", input.NextToken, NEXT_TOKEN, issues);
   checkRange("limit", input.Limit, 1, 100, issues);
   throwIssues(issues);
-  const prefix = input.NamePrefix ?? "";
-  const matching: [string, ApiDestination][] = [];
-  for (const [name, d] of apiDestinationsIn(ctx.store).entriesFrom(prefix)) {
-    if (!name.startsWith(prefix)) break;
-    if (input.ConnectionArn === undefined || d.connectionArn === input.ConnectionArn) matching.push([name, destinationSummary(ctx, d)]);
-  }
-  const { items, nextToken } = page(matching, input.NextToken, input.Limit);
+  const { items, nextToken } = pageByPrefix(
+    apiDestinationsIn(ctx.store),
+    input.NamePrefix,
+    input,
+    (d) => input.ConnectionArn === undefined || d.connectionArn === input.ConnectionArn,
+    (d) => destinationSummary(ctx, d),
+  );
   return { ApiDestinations: items, NextToken: nextToken };
 }

@@ -25,7 +25,7 @@ import {
   throwIssues,
   ValidationException,
 } from "./errors.js";
-import { busArn, findBus, page, parseBusReference, ruleKey, rulesIn } from "./model.js";
+import { busArn, findBus, pageByPrefix, parseBusReference, ruleKey, rulesIn } from "./model.js";
 import type { EventEnvelope } from "./put-events.js";
 import { eventPattern } from "./rules.js";
 
@@ -150,15 +150,14 @@ export function listArchives(input: ListArchivesRequest, ctx: RequestContext): L
   checkMember("nextToken", input.NextToken, NEXT_TOKEN, issues);
   checkRange("limit", input.Limit, 1, 100, issues);
   throwIssues(issues);
-  const prefix = input.NamePrefix ?? "";
-  const matching: [string, Archive][] = [];
-  for (const [name, archive] of archivesIn(ctx.store).entriesFrom(prefix)) {
-    if (!name.startsWith(prefix)) break;
-    if (input.EventSourceArn !== undefined && archive.source !== input.EventSourceArn) continue;
-    if (input.State !== undefined && input.State !== "ENABLED") continue;
-    matching.push([name, summary(archive)]);
-  }
-  const { items, nextToken } = page(matching, input.NextToken, input.Limit);
+  const { items, nextToken } = pageByPrefix(
+    archivesIn(ctx.store),
+    input.NamePrefix,
+    input,
+    (archive) =>
+      (input.EventSourceArn === undefined || archive.source === input.EventSourceArn) && (input.State ?? "ENABLED") === "ENABLED",
+    summary,
+  );
   return { Archives: items, NextToken: nextToken };
 }
 

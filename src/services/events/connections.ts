@@ -31,7 +31,7 @@ import {
   throwIssues,
   ValidationException,
 } from "./errors.js";
-import { guarded, page, type Scope } from "./model.js";
+import { guarded, pageByPrefix, type Scope } from "./model.js";
 
 export interface ConnectionRecord {
   name: string;
@@ -261,12 +261,12 @@ export function listConnections(input: ListConnectionsRequest, ctx: RequestConte
   checkMember("nextToken", input.NextToken, NEXT_TOKEN, issues);
   checkRange("limit", input.Limit, 1, 100, issues);
   throwIssues(issues);
-  const prefix = input.NamePrefix ?? "";
-  const matching: [string, Connection][] = [];
-  for (const [name, c] of connectionsIn(ctx.store).entriesFrom(prefix)) {
-    if (!name.startsWith(prefix)) break;
-    if (input.ConnectionState === undefined || c.state === input.ConnectionState) matching.push([name, summary(ctx, c)]);
-  }
-  const { items, nextToken } = page(matching, input.NextToken, input.Limit);
+  const { items, nextToken } = pageByPrefix(
+    connectionsIn(ctx.store),
+    input.NamePrefix,
+    input,
+    (c) => input.ConnectionState === undefined || c.state === input.ConnectionState,
+    (c) => summary(ctx, c),
+  );
   return { Connections: items, NextToken: nextToken };
 }

@@ -1,5 +1,5 @@
 import type { DeadLetterConfig, Target } from "@aws-sdk/client-eventbridge";
-import type { ScopeStore } from "../../state/store.js";
+import type { Collection, ScopeStore } from "../../state/store.js";
 import type { RequestContext } from "../types.js";
 import { busNotFound, ManagedRule, ruleNotFound, ValidationException } from "./errors.js";
 
@@ -120,6 +120,23 @@ export function page<T>(items: Iterable<[string, T]>, nextToken: string | undefi
     last = key;
   }
   return { items: out, nextToken: undefined };
+}
+
+/** One page of the records whose names start with `prefix` (a sorted collection), those `keep` accepts, as `view` shows them. */
+export function pageByPrefix<R, V>(
+  records: Collection<R>,
+  prefix: string | undefined,
+  input: { NextToken?: string; Limit?: number },
+  keep: (record: R) => boolean,
+  view: (record: R) => V,
+) {
+  const from = prefix ?? "";
+  const matching: [string, V][] = [];
+  for (const [name, record] of records.entriesFrom(from)) {
+    if (!name.startsWith(from)) break;
+    if (keep(record)) matching.push([name, view(record)]);
+  }
+  return page(matching, input.NextToken, input.Limit);
 }
 
 /** Background work (timers) must never throw into the event loop: a failure there is our bug, reported, not a crash. */

@@ -27,7 +27,7 @@ import {
   throwIssues,
   ValidationException,
 } from "./errors.js";
-import { guarded, page, parseBusReference, type Scope } from "./model.js";
+import { guarded, pageByPrefix, parseBusReference, type Scope } from "./model.js";
 import { routeEvent } from "./put-events.js";
 
 export interface ReplayRecord {
@@ -162,15 +162,15 @@ export function listReplays(input: ListReplaysRequest, ctx: RequestContext): Lis
   checkMember("nextToken", input.NextToken, NEXT_TOKEN, issues);
   checkRange("limit", input.Limit, 1, 100, issues);
   throwIssues(issues);
-  const prefix = input.NamePrefix ?? "";
-  const matching: [string, Replay][] = [];
-  for (const [name, replay] of replaysIn(ctx.store).entriesFrom(prefix)) {
-    if (!name.startsWith(prefix)) break;
-    if (input.EventSourceArn !== undefined && replay.source !== input.EventSourceArn) continue;
-    if (input.State !== undefined && replay.state !== input.State) continue;
-    matching.push([name, summary(replay)]);
-  }
-  const { items, nextToken } = page(matching, input.NextToken, input.Limit);
+  const { items, nextToken } = pageByPrefix(
+    replaysIn(ctx.store),
+    input.NamePrefix,
+    input,
+    (replay) =>
+      (input.EventSourceArn === undefined || replay.source === input.EventSourceArn) &&
+      (input.State === undefined || replay.state === input.State),
+    summary,
+  );
   return { Replays: items, NextToken: nextToken };
 }
 
