@@ -15,14 +15,10 @@ export interface ServerProcess {
 
 const READY = /ready on (http:\/\/\S+?)(?: in (\d+(?:\.\d+)?) ms)?\s*$/m;
 
-/**
- * Spawns `node <script> <args>` (under `wrapper`, e.g. valgrind, when given) and resolves once it announces
- * its endpoint (bounded by `timeoutMs`).
- */
-export function startServer(script: string, args: string[], timeoutMs = 10_000, wrapper: string[] = []): Promise<ServerProcess> {
+/** Spawns `node <script> <args>` and resolves once it announces its endpoint (bounded by `timeoutMs`). */
+export function startServer(script: string, args: string[], timeoutMs = 10_000): Promise<ServerProcess> {
   const spawnedAt = performance.now();
-  const [command, ...prefix] = [...wrapper, process.execPath];
-  const child = spawn(command, [...prefix, script, ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1" },
   });

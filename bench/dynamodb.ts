@@ -17,14 +17,6 @@ import {
 import { capture, clientConfig } from "./capture.js";
 import { benchmark, type ServerProcess, stopServer } from "./child.js";
 import { measureServer, type ServerFigures } from "./cpu.js";
-import {
-  type CallgrindServer,
-  type InstructionMeasure,
-  instructionsPerRequest,
-  startUnderCallgrind,
-  stopCallgrind,
-  valgrindAvailable,
-} from "./instructions.js";
 import { saveFixedResponse, send, type WireRequest } from "./load.js";
 import { clockTicksPerSecond } from "./proc.js";
 import { printTable, ratio, rps, us } from "./report.js";
@@ -42,7 +34,7 @@ const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 const DYNALITE = fileURLToPath(new URL("./dynamodb-dynalite.js", import.meta.url));
 const REFERENCE = fileURLToPath(new URL("./reference-server.js", import.meta.url));
 const LOAD = { warmup: 500, count: 5_000, connections: 8, timeLimitMs: 12_000 };
-const WHOLE_RUN_LIMIT_MS = 1_500_000;
+const WHOLE_RUN_LIMIT_MS = 600_000;
 const TABLE = "bench";
 const HOT_ITEMS = 200;
 const PAGE = 25;
@@ -195,54 +187,7 @@ async function main(): Promise<void> {
       ["measure", "Overcast", "dynalite", "ratio", "bare node:http, same bytes (÷ dynalite)", "target"],
       rows(list, figures, loading),
     );
-    if (valgrindAvailable()) await compareInstructions(list);
-    else console.log("\nvalgrind is not installed: instruction counts skipped (apt-get install valgrind)");
   });
-}
-
-const CALLGRIND = { warmup: 2_000, count: 300, rounds: 3 };
-
-/**
- * The same requests counted in user-space instructions (callgrind), which do not move with machine load:
- * Overcast, dynalite and the bare node:http server serving Overcast's response bytes, at 1k items.
- */
-async function compareInstructions(list: Workload[]): Promise<void> {
-  const started: CallgrindServer[] = [];
-  const scratch = mkdtempSync(join(tmpdir(), "overcast-bench-"));
-  try {
-    const overcast = await startUnderCallgrind(CLI, ["--port", "0"]);
-    started.push(overcast);
-    const dynalite = await startUnderCallgrind(DYNALITE, []);
-    started.push(dynalite);
-    for (const { server } of [overcast, dynalite]) {
-      await createTable(server);
-      await fill(server, 0, SMALL);
-    }
-    const measures: InstructionMeasure[] = [];
-    for (const w of list) {
-      const real = await send(overcast.server.endpoint, w.request);
-      const bare = await startUnderCallgrind(REFERENCE, [saveFixedResponse(scratch, w.label.replace(/\W+/g, "-"), real)]);
-      started.push(bare);
-      measures.push(
-        { target: overcast, request: w.request },
-        { target: dynalite, request: w.request },
-        { target: bare, request: w.request },
-      );
-    }
-    const counts = await instructionsPerRequest(measures, CALLGRIND.warmup, CALLGRIND.count, CALLGRIND.rounds);
-    const k = (n: number) => `${Math.round(n / 1000)}k`;
-    const table = list.map((w, i) => {
-      const [ours, theirs, floor] = counts.slice(3 * i, 3 * i + 3);
-      return [w.label, k(ours), k(theirs), ratio(ours, theirs), `${k(floor)} (${ratio(floor, theirs)})`, "≤ 0.33×"];
-    });
-    console.log(
-      `\nUser-space instructions per request at ${SMALL / 1000}k items (callgrind; after ${CALLGRIND.warmup} warm-up requests, the lowest of ${CALLGRIND.rounds} rounds of ${CALLGRIND.count}, servers taking turns):\n`,
-    );
-    printTable(["request", "Overcast", "dynalite", "ratio", "bare node:http, same bytes (÷ dynalite)", "target"], table);
-  } finally {
-    await Promise.all(started.map(stopCallgrind));
-    rmSync(scratch, { recursive: true, force: true });
-  }
 }
 
 /** The bare node:http server, serving each workload's response as Overcast gave it: the floor under any Node server. */
