@@ -2,7 +2,7 @@ import { type Credential, type CredentialResolver, defaultCredentials } from "..
 import { rootPrincipal } from "../auth/principal.js";
 import { AwsError } from "../protocol/errors.js";
 import type { StateBackend } from "../state/store.js";
-import { iamState, stsSessions } from "./records.js";
+import { iamState, identityStamp, stsSessions } from "./records.js";
 
 /**
  * Access keys → callers, for the gateway: keys IAM issued (AKIA…) are their user (or the root), STS's
@@ -52,7 +52,7 @@ export function iamCredentials(state: StateBackend, now: () => number): Credenti
     return defaultCredentials(accessKeyId);
   };
   return (accessKeyId) => {
-    const stamp = `${state.changes("iam")}/${state.changes("sts")}`;
+    const stamp = identityStamp(state);
     let entry = resolved.get(accessKeyId);
     if (entry?.stamp !== stamp) {
       const found = resolve(accessKeyId);

@@ -2,7 +2,7 @@ import type { Principal } from "../services/types.js";
 import type { StateBackend } from "../state/store.js";
 import { AWS_MANAGED_POLICIES } from "./managed-policies.js";
 import { type Policy, type PolicyKind, parsePolicy } from "./policy.js";
-import { type IamCollections, iamState, type PolicyHolder, type SessionRecord, stsSessions, type Tag } from "./records.js";
+import { type IamCollections, iamState, identityStamp, type PolicyHolder, type SessionRecord, stsSessions, type Tag } from "./records.js";
 
 /** Parsed documents by their text: a document's meaning never changes, so each is parsed once. */
 const MAX_CACHED = 10_000;
@@ -19,7 +19,7 @@ export class PolicyCache {
 
   /** callerPolicies(), reused until any IAM or STS state changes. */
   callerPolicies(state: StateBackend, principal: Principal): CallerPolicies {
-    const stamp = `${state.changes("iam")}/${state.changes("sts")}`;
+    const stamp = identityStamp(state);
     const key = `${principal.arn}|${principal.accessKeyId ?? ""}`;
     const cached = this.callers.get(key);
     if (cached?.stamp === stamp) return cached.policies;

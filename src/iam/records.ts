@@ -7,6 +7,11 @@ import type { Collection, ScopeStore, StateBackend } from "../state/store.js";
  */
 export const IAM_REGION = "us-east-1";
 
+/** Changes whenever IAM or STS state does: what is derived from either stays valid while it is the same. */
+export function identityStamp(state: StateBackend): string {
+  return `${state.changes("iam")}/${state.changes("sts")}`;
+}
+
 export interface Tag {
   Key: string;
   Value: string;
