@@ -13,7 +13,7 @@ import {
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { startOvercast } from "../../src/index.js";
 import { credentials } from "../helpers.js";
-import { createQueue, eventually, receiveMessages } from "./queue-support.js";
+import { createQueue, eventually, receiveMessages, SEND_TO_SEEN_QUEUE } from "./queue-support.js";
 import { createFunction } from "./support.js";
 
 const config = (endpoint: string) => ({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
@@ -21,16 +21,10 @@ const config = (endpoint: string) => ({ endpoint, region: "us-east-1", credentia
 /** Sends the decoded data of each event's records to the queue in SEEN_URL. */
 const FORWARDER = {
   "index.js": `
-const http = require("node:http");
+${SEND_TO_SEEN_QUEUE}
 exports.handler = async (event) => {
   const body = JSON.stringify(event.Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString("utf8")));
-  const form = new URLSearchParams({ Action: "SendMessage", MessageBody: body }).toString();
-  await new Promise((resolve, reject) => {
-    const req = http.request(new URL(process.env.SEEN_URL), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded",
-      authorization: "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x" } }, (res) => { res.resume(); res.on("end", resolve); });
-    req.on("error", reject);
-    req.end(form);
-  });
+  await send(body);
   return {};
 };`,
 };
@@ -97,17 +91,11 @@ test("a Kinesis mapping resumes after its checkpoint when a persistent server re
 /** Forwards each windowed event to SEEN_URL and counts its window's records in the state. */
 const COUNTER = {
   "index.js": `
-const http = require("node:http");
+${SEND_TO_SEEN_QUEUE}
 exports.handler = async (event) => {
   const texts = event.Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString("utf8"));
   const body = JSON.stringify({ texts, window: event.window, state: event.state, final: event.isFinalInvokeForWindow });
-  const form = new URLSearchParams({ Action: "SendMessage", MessageBody: body }).toString();
-  await new Promise((resolve, reject) => {
-    const req = http.request(new URL(process.env.SEEN_URL), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded",
-      authorization: "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x" } }, (res) => { res.resume(); res.on("end", resolve); });
-    req.on("error", reject);
-    req.end(form);
-  });
+  await send(body);
   return { state: { count: (event.state.count || 0) + texts.length } };
 };`,
 };

@@ -21,7 +21,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { rejectsWith, useServer } from "../helpers.js";
-import { createQueue, eventually, receiveMessages } from "./queue-support.js";
+import { createQueue, eventually, receiveMessages, SEND_TO_SEEN_QUEUE } from "./queue-support.js";
 import { createFunction, ROLE } from "./support.js";
 
 const server = useServer();
@@ -36,16 +36,7 @@ const kinesis = () => new KinesisClient(server.clientConfig());
  */
 const RECORDER = {
   "index.js": `
-const http = require("node:http");
-function send(body) {
-  const form = new URLSearchParams({ Action: "SendMessage", MessageBody: body }).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(process.env.SEEN_URL), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded",
-      authorization: "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x" } }, (res) => { res.resume(); res.on("end", resolve); });
-    req.on("error", reject);
-    req.end(form);
-  });
-}
+${SEND_TO_SEEN_QUEUE}
 exports.handler = async (event) => {
   await send(JSON.stringify({ ...event, invokedAt: Date.now() }));
   const texts = event.Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString("utf8"));

@@ -6,7 +6,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { expiredCount } from "../../src/services/lambda/event-sources/stream-delivery.js";
 import type { EventRecord } from "../../src/services/lambda/event-sources/stream-sources.js";
 import { useServer } from "../helpers.js";
-import { createQueue, eventually, receiveMessages } from "./queue-support.js";
+import { createQueue, eventually, receiveMessages, SEND_TO_SEEN_QUEUE } from "./queue-support.js";
 import { createFunction } from "./support.js";
 
 const server = useServer();
@@ -17,16 +17,10 @@ const kinesis = () => new KinesisClient(server.clientConfig());
 /** Forwards each event's decoded data to SEEN_URL; data saying "fail" fails the invocation. */
 const RECORDER = {
   "index.js": `
-const http = require("node:http");
+${SEND_TO_SEEN_QUEUE}
 exports.handler = async (event) => {
   const texts = event.Records.map((r) => Buffer.from(r.kinesis.data, "base64").toString("utf8"));
-  const form = new URLSearchParams({ Action: "SendMessage", MessageBody: JSON.stringify(texts) }).toString();
-  await new Promise((resolve, reject) => {
-    const req = http.request(new URL(process.env.SEEN_URL), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded",
-      authorization: "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x" } }, (res) => { res.resume(); res.on("end", resolve); });
-    req.on("error", reject);
-    req.end(form);
-  });
+  await send(JSON.stringify(texts));
   if (texts.some((t) => t.includes("fail"))) throw new Error("cannot handle");
   return {};
 };`,

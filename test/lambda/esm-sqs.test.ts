@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { rejectsWith, useServer } from "../helpers.js";
-import { createQueue, eventually, queueDepth, receiveMessages } from "./queue-support.js";
+import { createQueue, eventually, queueDepth, receiveMessages, SEND_TO_SEEN_QUEUE } from "./queue-support.js";
 import { createFunction } from "./support.js";
 
 const server = useServer();
@@ -24,17 +24,7 @@ const FN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${n
  */
 const RECORDER = {
   "index.js": `
-const http = require("node:http");
-function send(body) {
-  const url = new URL(process.env.SEEN_URL);
-  const form = new URLSearchParams({ Action: "SendMessage", MessageBody: body }).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded",
-      authorization: "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x" } }, (res) => { res.resume(); res.on("end", resolve); });
-    req.on("error", reject);
-    req.end(form);
-  });
-}
+${SEND_TO_SEEN_QUEUE}
 exports.handler = async (event) => {
   await send(JSON.stringify(event));
   const failed = event.Records.filter((r) => r.body.includes("fail"));

@@ -4,7 +4,7 @@ import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand }
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { rejectsWith, useServer } from "../helpers.js";
-import { createQueue, eventually, receiveMessages } from "./queue-support.js";
+import { createQueue, eventually, receiveMessages, SEND_TO_SEEN_QUEUE } from "./queue-support.js";
 import { createFunction } from "./support.js";
 
 const server = useServer();
@@ -15,16 +15,7 @@ const dynamodb = () => new DynamoDBClient(server.clientConfig());
 /** Forwards each event to the queue in SEEN_URL (query API, no SDK in the function); fails on items marked so. */
 const RECORDER = {
   "index.js": `
-const http = require("node:http");
-function send(body) {
-  const form = new URLSearchParams({ Action: "SendMessage", MessageBody: body }).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(process.env.SEEN_URL), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded",
-      authorization: "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x" } }, (res) => { res.resume(); res.on("end", resolve); });
-    req.on("error", reject);
-    req.end(form);
-  });
-}
+${SEND_TO_SEEN_QUEUE}
 exports.handler = async (event) => {
   await send(JSON.stringify(event));
   if (event.Records.some((r) => r.dynamodb.NewImage && r.dynamodb.NewImage.fail)) throw new Error("cannot handle");

@@ -48,3 +48,18 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * JavaScript for a test function's module: `send(body)` posts a message to the queue whose URL is in the
+ * function's SEEN_URL, through the query API (functions carry no SDK; any signature is accepted by default).
+ */
+export const SEND_TO_SEEN_QUEUE = `const http = require("node:http");
+function send(body) {
+  const form = new URLSearchParams({ Action: "SendMessage", MessageBody: body }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(process.env.SEEN_URL), { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded",
+      authorization: "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x" } }, (res) => { res.resume(); res.on("end", resolve); });
+    req.on("error", reject);
+    req.end(form);
+  });
+}`;
